@@ -1,0 +1,206 @@
+import { io, type Socket } from 'socket.io-client';
+import { evolve, type CircleEvent, type CircleState, type ClientCommand, type Device } from '@holdspace/domain';
+import {
+  PROTOCOL_VERSION,
+  type ClientToServerEvents,
+  type CircleSync,
+  type CommandAck,
+  type Result,
+  type ServerToClientEvents,
+} from '@holdspace/protocol';
+import { backoff, memoryStorage, Outbox, type OutboxEntry, type OutboxStorage } from './outbox.js';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'offline' | 'ended';
+
+export interface CircleConnectionOptions {
+  /** Server origin; empty in the browser (same origin). */
+  url?: string;
+  circleId: string;
+  device?: Device;
+  storage?: OutboxStorage;
+  /** Node callers pass the session cookie and an Origin the server accepts. */
+  headers?: Record<string, string>;
+  /** How long to wait for an acknowledgement before retrying. */
+  ackTimeoutMs?: number;
+  /** Called after every change of state, status or outbox. */
+  onChange?: () => void;
+  /** Every event as it is applied, in order. */
+  onEvent?: (event: CircleEvent) => void;
+}
+
+type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const PERMANENT = new Set(['BAD_REQUEST', 'FORBIDDEN', 'NOT_FOUND', 'RULE_VIOLATION', 'CONFLICT', 'UNAUTHENTICATED']);
+
+/**
+ * One device's live view of one circle. Joins with the last seq it holds and applies what it missed; sends
+ * commands through a persistent outbox and retries them until the server acknowledges them after commit.
+ */
+export class CircleConnection {
+  state: CircleState | null = null;
+  status: ConnectionStatus = 'connecting';
+  lastError: string | null = null;
+  readonly socket: AppSocket;
+  readonly outbox: Outbox;
+  private syncing = false;
+  private buffered: CircleEvent[] = [];
+  private flushing = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private waiters = new Map<string, (r: Result<CommandAck>) => void>();
+
+  constructor(private readonly options: CircleConnectionOptions) {
+    this.outbox = new Outbox(options.storage ?? memoryStorage());
+    this.socket = io(options.url ?? '', {
+      auth: { protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket'],
+      withCredentials: true,
+      extraHeaders: options.headers,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+    });
+    this.socket.on('connect', () => void this.sync());
+    this.socket.on('disconnect', (reason) => {
+      if (this.status !== 'ended') this.setStatus('offline');
+      if (reason === 'io server disconnect') this.lastError = 'The server ended this connection.';
+    });
+    this.socket.on('connect_error', (err) => {
+      this.lastError = err.message;
+      if (this.status !== 'ended') this.setStatus('offline');
+    });
+    this.socket.on('circle:event', (event) => this.receive(event));
+    this.socket.on('circle:stale', () => void this.sync());
+    this.socket.on('session:ended', ({ reason }) => {
+      this.lastError = reason;
+      this.setStatus('ended');
+    });
+  }
+
+  get circleId(): string {
+    return this.options.circleId;
+  }
+
+  /** Commands written but not yet acknowledged: show these as "sending". */
+  get pending(): OutboxEntry[] {
+    return this.outbox.all(this.circleId);
+  }
+
+  /** Queue a command; resolves with the server's acknowledgement, however many retries it takes. */
+  send(command: ClientCommand, commandId?: string): Promise<Result<CommandAck>> {
+    const entry = this.outbox.add(this.circleId, command, commandId);
+    const done = new Promise<Result<CommandAck>>((resolve) => this.waiters.set(entry.commandId, resolve));
+    this.changed();
+    void this.flush();
+    return done;
+  }
+
+  /** Drop the connection now (the app calls this when the browser reports it is offline). */
+  pause(): void {
+    this.socket.disconnect();
+    this.setStatus('offline');
+  }
+
+  resume(): void {
+    if (!this.socket.connected) this.socket.connect();
+  }
+
+  close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.socket.off();
+    this.socket.disconnect();
+  }
+
+  private async sync(): Promise<void> {
+    this.syncing = true;
+    this.buffered = [];
+    this.setStatus('connecting');
+    const lastSeq = this.state?.seq;
+    let ack: Result<CircleSync>;
+    try {
+      ack = await this.socket
+        .timeout(this.options.ackTimeoutMs ?? 10_000)
+        .emitWithAck('circle:join', { circleId: this.circleId, device: this.options.device ?? 'desktop', ...(lastSeq !== undefined ? { lastSeq } : {}) });
+    } catch {
+      this.syncing = false;
+      if (this.socket.connected) setTimeout(() => void this.sync(), backoff(1));
+      return;
+    }
+    if (!ack.ok) {
+      this.syncing = false;
+      this.lastError = ack.message;
+      this.setStatus(ack.code === 'UNAUTHENTICATED' || ack.code === 'FORBIDDEN' || ack.code === 'NOT_FOUND' ? 'ended' : 'offline');
+      return;
+    }
+    const sync = ack.data;
+    if (sync.mode === 'snapshot') this.state = sync.state;
+    else if (this.state) for (const e of sync.events) this.apply(e);
+    const buffered = this.buffered;
+    this.buffered = [];
+    this.syncing = false;
+    for (const e of buffered) this.apply(e);
+    this.lastError = null;
+    this.setStatus('live');
+    void this.flush();
+  }
+
+  private receive(event: CircleEvent): void {
+    if (event.circleId !== this.circleId) return;
+    if (this.syncing || !this.state) this.buffered.push(event);
+    else this.apply(event);
+  }
+
+  private apply(event: CircleEvent): void {
+    if (!this.state || event.seq <= this.state.seq) return;
+    this.state = evolve(this.state, event);
+    this.options.onEvent?.(event);
+    this.changed();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.status !== 'live') return;
+    this.flushing = true;
+    try {
+      for (const entry of this.outbox.all(this.circleId)) {
+        if (this.status !== 'live') break;
+        this.outbox.attempted(entry.commandId);
+        let result: Result<CommandAck>;
+        try {
+          result = await this.socket
+            .timeout(this.options.ackTimeoutMs ?? 10_000)
+            .emitWithAck('circle:command', { commandId: entry.commandId, circleId: entry.circleId, command: entry.command });
+        } catch {
+          this.scheduleRetry(entry.attempts + 1);
+          break;
+        }
+        if (!result.ok && !PERMANENT.has(result.code)) {
+          this.scheduleRetry(entry.attempts + 1);
+          break;
+        }
+        this.outbox.remove(entry.commandId);
+        if (!result.ok) this.lastError = result.message;
+        this.waiters.get(entry.commandId)?.(result);
+        this.waiters.delete(entry.commandId);
+        this.changed();
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private scheduleRetry(attempt: number): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.flush();
+    }, backoff(attempt));
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.options.onChange?.();
+  }
+}

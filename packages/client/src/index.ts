@@ -1,0 +1,3 @@
+export * from './outbox.js';
+export * from './api.js';
+export * from './circle-connection.js';

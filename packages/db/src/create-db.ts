@@ -1,0 +1,161 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** The one database type repositories see, whichever driver is underneath. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Driver = 'pglite' | 'postgres';
+
+export interface DbHandle {
+  db: Database;
+  driver: Driver;
+  /** Applies pending migrations; safe to call from several processes at once on Postgres. */
+  migrate(): Promise<void>;
+  migrationLevel(): Promise<{ applied: number; latest: string | null }>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** postgres://… selects postgres.js; absent selects embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data folder, or `memory://` for a throwaway database. */
+  pgliteDir?: string | undefined;
+  /** Connections in the postgres.js pool. */
+  poolSize?: number;
+}
+
+export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations');
+
+interface JournalEntry {
+  tag: string;
+}
+function journal(): JournalEntry[] {
+  const file = join(migrationsFolder, 'meta/_journal.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { entries: JournalEntry[] }).entries;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(dir: string, pid: number) {
+    super(
+      `The embedded database at ${dir} is in use by another process (pid ${pid}). ` +
+        `Stop that process, or set PGLITE_DIR to another folder.`,
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** PGlite has no locking of its own and corrupts a folder two processes open: hold a pid file while open. */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lockFile = join(dir, '..', `${dir.split(/[\\/]/).filter(Boolean).pop() ?? 'pglite'}.lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new DataDirLockedError(dir, pid);
+      rmSync(lockFile, { force: true }); // left by a process that is gone
+    }
+  }
+  throw new Error(`Could not lock ${dir}`);
+}
+
+export async function createDb(options: DbOptions): Promise<DbHandle> {
+  if (options.databaseUrl) return createPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return createPglite(options.pgliteDir ?? './data/pglite');
+}
+
+async function migrationLevel(db: Database) {
+  const entries = journal();
+  let applied = 0;
+  try {
+    const rows = await db.execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    applied = Number((rows as unknown as { rows?: { n: number }[] }).rows?.[0]?.n ?? (rows as unknown as { n: number }[])[0]?.n ?? 0);
+  } catch {
+    applied = 0;
+  }
+  return { applied, latest: applied > 0 ? (entries[applied - 1]?.tag ?? null) : null };
+}
+
+async function createPglite(dir: string): Promise<DbHandle> {
+  const inMemory = dir.startsWith('memory://');
+  const unlock = inMemory ? () => {} : lockDataDir(resolve(dir));
+  let client: PGlite;
+  try {
+    client = await PGlite.create(inMemory ? dir : resolve(dir));
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return {
+    db,
+    driver: 'pglite',
+    migrate: () => migratePglite(drizzlePglite({ client, schema }), { migrationsFolder }),
+    migrationLevel: () => migrationLevel(db),
+    ping: async () => {
+      await client.query('select 1');
+      return true;
+    },
+    close: async () => {
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+}
+
+async function createPostgres(url: string, max: number): Promise<DbHandle> {
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+  const pg = drizzlePostgres({ client, schema });
+  const db = pg as unknown as Database;
+  return {
+    db,
+    driver: 'postgres',
+    migrate: async () => {
+      // Several nodes may start together: one migrates while the others wait on the lock, then find nothing to do.
+      const lock = await client.reserve();
+      try {
+        await lock`select pg_advisory_lock(727274)`;
+        await migratePostgres(pg, { migrationsFolder });
+      } finally {
+        await lock`select pg_advisory_unlock(727274)`.catch(() => {});
+        lock.release();
+      }
+    },
+    migrationLevel: () => migrationLevel(db),
+    ping: async () => {
+      await client`select 1`;
+      return true;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+export const pgliteDataExists = (dir: string) => existsSync(join(resolve(dir), 'PG_VERSION'));

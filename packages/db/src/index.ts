@@ -1,0 +1,5 @@
+export * as schema from './schema.js';
+export * from './create-db.js';
+export * from './circle-log.js';
+export * from './people.js';
+export * from './seed.js';

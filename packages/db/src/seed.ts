@@ -1,0 +1,75 @@
+import { count } from 'drizzle-orm';
+import type { Database } from './create-db.js';
+import { CircleLog } from './circle-log.js';
+import { circles, clinics, cohortFacilitators, cohorts, enrollments, users } from './schema.js';
+
+export const DEMO_PASSWORD = 'holdspace-demo';
+
+export const demoPeople = {
+  admin: { email: 'admin@demo.holdspace.example', name: 'Dana Reyes', roles: ['admin'] },
+  facilitator: { email: 'maya@demo.holdspace.example', name: 'Maya Okafor', roles: ['facilitator'] },
+  cofacilitator: { email: 'theo@demo.holdspace.example', name: 'Theo Brandt', roles: ['facilitator'] },
+  prescriber: { email: 'dr.lindqvist@demo.holdspace.example', name: 'Dr. Sam Lindqvist', roles: ['prescriber'] },
+  participants: [
+    { email: 'river@demo.holdspace.example', name: 'Jordan Ellis', displayName: 'River' },
+    { email: 'wren@demo.holdspace.example', name: 'Alex Moreno', displayName: 'Wren' },
+    { email: 'sage@demo.holdspace.example', name: 'Priya Nair', displayName: 'Sage' },
+    { email: 'cedar@demo.holdspace.example', name: 'Chris Walker', displayName: 'Cedar' },
+    { email: 'juniper@demo.holdspace.example', name: 'Kim Tanaka', displayName: 'Juniper' },
+  ],
+} as const;
+
+export async function isEmpty(db: Database): Promise<boolean> {
+  const [row] = await db.select({ n: count() }).from(clinics);
+  return (row?.n ?? 0) === 0;
+}
+
+/**
+ * A demo clinic with staff, one cohort of five participants and its first three circles.
+ * Runs only on an empty database; returns false when there was already data.
+ */
+export async function seedDemo(db: Database, opts: { passwordHash: string; now?: Date }): Promise<boolean> {
+  if (!(await isEmpty(db))) return false;
+  const now = opts.now ?? new Date();
+  const day = 24 * 60 * 60 * 1000;
+  const at = (days: number, hour: number) => {
+    const d = new Date(now.getTime() + days * day);
+    d.setUTCHours(hour, 0, 0, 0);
+    return d;
+  };
+
+  await db.transaction(async (tx) => {
+    const [clinic] = await tx.insert(clinics).values({ name: 'Stillwater Clinic (demo)' }).returning();
+    if (!clinic) throw new Error('seed: clinic not created');
+    const staff = [demoPeople.admin, demoPeople.facilitator, demoPeople.cofacilitator, demoPeople.prescriber];
+    const staffRows = await tx
+      .insert(users)
+      .values(staff.map((p) => ({ clinicId: clinic.id, email: p.email, name: p.name, kind: 'staff' as const, roles: [...p.roles], passwordHash: opts.passwordHash })))
+      .returning();
+    const participantRows = await tx
+      .insert(users)
+      .values(demoPeople.participants.map((p) => ({ clinicId: clinic.id, email: p.email, name: p.name, kind: 'participant' as const, passwordHash: opts.passwordHash })))
+      .returning();
+
+    const [cohort] = await tx.insert(cohorts).values({ clinicId: clinic.id, name: 'Autumn cohort' }).returning();
+    if (!cohort) throw new Error('seed: cohort not created');
+    const facilitators = staffRows.filter((u) => u.roles.includes('facilitator'));
+    await tx.insert(cohortFacilitators).values(facilitators.map((u) => ({ cohortId: cohort.id, userId: u.id })));
+    await tx.insert(enrollments).values(
+      participantRows.map((u, i) => ({ cohortId: cohort.id, userId: u.id, displayName: demoPeople.participants[i]?.displayName ?? u.name })),
+    );
+
+    const program = [
+      { kind: 'preparation' as const, title: 'Preparation circle', startsAt: at(0, 17) },
+      { kind: 'dosing' as const, title: 'Dosing circle 1', startsAt: at(7, 16) },
+      { kind: 'integration' as const, title: 'Integration circle 1', startsAt: at(9, 17) },
+    ];
+    const circleRows = await tx
+      .insert(circles)
+      .values(program.map((c) => ({ ...c, clinicId: clinic.id, cohortId: cohort.id, timeZone: 'America/New_York' })))
+      .returning();
+    const log = new CircleLog(tx as unknown as Database);
+    for (const c of circleRows) await log.init(c.id);
+  });
+  return true;
+}

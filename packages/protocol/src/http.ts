@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+export const staffRoles = ['admin', 'facilitator', 'prescriber'] as const;
+export const staffRoleSchema = z.enum(staffRoles);
+export type StaffRole = z.infer<typeof staffRoleSchema>;
+
+export const signInBodySchema = z.object({
+  email: z.string().trim().toLowerCase().email('Enter a valid email address').max(254),
+  password: z.string().min(1, 'Enter your password').max(512),
+});
+export type SignInBody = z.infer<typeof signInBodySchema>;
+
+export const meSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  email: z.string(),
+  kind: z.enum(['staff', 'participant']),
+  roles: z.array(staffRoleSchema),
+  clinic: z.object({ id: z.string().uuid(), name: z.string() }),
+});
+export type Me = z.infer<typeof meSchema>;
+
+export const circleKinds = ['preparation', 'dosing', 'integration', 'follow_up'] as const;
+export const circleKindSchema = z.enum(circleKinds);
+export type CircleKind = z.infer<typeof circleKindSchema>;
+
+export const circleSummarySchema = z.object({
+  id: z.string().uuid(),
+  title: z.string(),
+  kind: circleKindSchema,
+  startsAt: z.string(),
+  timeZone: z.string(),
+  cohort: z.object({ id: z.string().uuid(), name: z.string() }),
+  status: z.enum(['scheduled', 'open', 'in_session', 'closed']),
+  /** The viewer's role in this circle and the name the group knows them by. */
+  myRole: z.enum(['facilitator', 'participant']),
+  myDisplayName: z.string(),
+});
+export type CircleSummary = z.infer<typeof circleSummarySchema>;
+
+export const circleListSchema = z.object({ circles: z.array(circleSummarySchema) });
+export const circleParamsSchema = z.object({ circleId: z.string().uuid('Not a valid circle id') });
+
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  protocolVersion: z.number().int(),
+  database: z.object({
+    driver: z.enum(['pglite', 'postgres']),
+    reachable: z.boolean(),
+    migrations: z.object({ applied: z.number().int(), latest: z.string().nullable() }),
+  }),
+  uptimeSeconds: z.number(),
+});
+export type Health = z.infer<typeof healthSchema>;

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+export const errorCodes = [
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RULE_VIOLATION',
+  'RATE_LIMITED',
+  'PROTOCOL_MISMATCH',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export const errorCodeSchema = z.enum(errorCodes);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+export const fieldIssueSchema = z.object({ path: z.string(), message: z.string() });
+export type FieldIssue = z.infer<typeof fieldIssueSchema>;
+
+export const failureSchema = z.object({
+  ok: z.literal(false),
+  code: errorCodeSchema,
+  message: z.string(),
+  /** The SPEC.md rule that refused a command, for RULE_VIOLATION. */
+  rule: z.string().optional(),
+  issues: z.array(fieldIssueSchema).optional(),
+});
+export type Failure = z.infer<typeof failureSchema>;
+
+/** Every socket acknowledgement and every HTTP error body has this shape. */
+export type Result<T> = { ok: true; data: T } | Failure;
+
+export const ok = <T>(data: T): Result<T> => ({ ok: true, data });
+export const fail = (code: ErrorCode, message: string, extra: Pick<Failure, 'rule' | 'issues'> = {}): Failure => ({
+  ok: false,
+  code,
+  message,
+  ...extra,
+});
+
+/** zod issues as `{path, message}` pairs a form can show beside its fields. */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+}
+
+export function validationFailure(error: z.ZodError): Failure {
+  const issues = fieldIssues(error);
+  const first = issues[0];
+  const summary = first ? `${first.path}: ${first.message}` : 'Invalid input';
+  return fail('BAD_REQUEST', `Invalid input (${summary}${issues.length > 1 ? `, and ${issues.length - 1} more` : ''})`, { issues });
+}
