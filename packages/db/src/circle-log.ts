@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import {
   fold,
   initialCircleState,
@@ -52,6 +52,15 @@ export class CircleLog {
   async snapshot(circleId: string): Promise<CircleState> {
     const [row] = await this.db.select().from(circleSnapshots).where(eq(circleSnapshots.circleId, circleId));
     return row?.state ?? initialCircleState(circleId);
+  }
+
+  /** Circles whose snapshot still records someone present. */
+  async circlesWithPresence(): Promise<string[]> {
+    const rows = await this.db
+      .select({ circleId: circleSnapshots.circleId })
+      .from(circleSnapshots)
+      .where(sql`${circleSnapshots.state}->'presence' <> '{}'::jsonb`);
+    return rows.map((r) => r.circleId);
   }
 
   async eventsSince(circleId: string, afterSeq: number, limit: number): Promise<CircleEvent[]> {

@@ -1,0 +1,98 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { CircleDirectory, CircleLog, PeopleRepo, type DbHandle } from '@holdspace/db';
+import type { Config } from './config.js';
+import { authPlugin } from './plugins/auth.js';
+import { registerErrorHandler } from './plugins/errors.js';
+import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js';
+import { attachGateway, SocketBroadcaster } from './realtime/gateway.js';
+import { authRoutes } from './routes/auth.js';
+import { circleRoutes } from './routes/circles.js';
+import { healthRoutes } from './routes/health.js';
+import { CircleService } from './services/circle-service.js';
+import { SessionService } from './services/sessions.js';
+
+export interface AppDeps {
+  config: Config;
+  db: DbHandle;
+  now?: () => Date;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * The whole application as one Fastify instance: plugins (external, then ours), routes, the realtime gateway.
+ * Listening, signals and process exit live in server.ts, so tests can build this and `inject` or listen on port 0.
+ */
+export async function buildApp({ config, db, now = () => new Date(), logger }: AppDeps) {
+  const app = Fastify({
+    logger: logger ?? { level: config.LOG_LEVEL },
+    trustProxy: config.TRUST_PROXY,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    bodyLimit: 256 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  const people = new PeopleRepo(db.db);
+  const directory = new CircleDirectory(db.db);
+  const log = new CircleLog(db.db);
+  const sessions = new SessionService(people, { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 }, now);
+  const broadcaster = new SocketBroadcaster();
+  const circles = new CircleService(log, directory, broadcaster, now);
+
+  const indexHtml = readIndexHtml(config.WEB_DIST);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", ...(indexHtml ? inlineScriptHashes(indexHtml) : [])],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: { info: { title: 'Holdspace API', version: config.version }, tags: [{ name: 'system' }, { name: 'auth' }, { name: 'circles' }] },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  await app.register(authPlugin, { sessions, allowedOrigins: config.ALLOWED_ORIGINS });
+  await app.register(healthRoutes, { db, version: config.version });
+  await app.register(authRoutes, { people, sessions, secureCookie: config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY) });
+  await app.register(circleRoutes, { directory });
+  await registerWeb(app, config.WEB_DIST, indexHtml);
+
+  const io = attachGateway(app, { sessions, circles, broadcaster, nodeId: config.nodeId, allowedOrigins: config.ALLOWED_ORIGINS });
+
+  // Shutdown: stop taking socket messages, let presence leaves and every in-flight write commit, then close.
+  app.addHook('preClose', async () => {
+    io.local.disconnectSockets(true);
+    await circles.drain();
+  });
+  app.addHook('onClose', async () => {
+    io.engine.close();
+    await circles.drain();
+  });
+
+  return { fastify: app, io, services: { circles, sessions, log, people, directory } };
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

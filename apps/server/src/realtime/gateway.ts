@@ -1,0 +1,147 @@
+import type { FastifyInstance } from 'fastify';
+import { Server, type Socket } from 'socket.io';
+import type { CircleActor, CircleEvent } from '@holdspace/domain';
+import {
+  circleCommandSchema,
+  circleJoinSchema,
+  circleLeaveSchema,
+  fail,
+  handshakeAuthSchema,
+  ok,
+  PROTOCOL_VERSION,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@holdspace/protocol';
+import type { CircleService, Broadcaster } from '../services/circle-service.js';
+import { SESSION_COOKIE, type AuthedUser, type SessionService } from '../services/sessions.js';
+import { createRouter } from './router.js';
+import { isAllowedOrigin } from '../plugins/origin.js';
+
+interface SocketData {
+  user: AuthedUser;
+  /** circleId -> this socket's actor there */
+  circles: Map<string, CircleActor>;
+}
+type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const room = {
+  all: (circleId: string) => `circle:${circleId}`,
+  staff: (circleId: string) => `circle:${circleId}:staff`,
+  person: (circleId: string, personId: string) => `circle:${circleId}:person:${personId}`,
+  session: (sessionId: string) => `session:${sessionId}`,
+};
+
+/** Sends each event only to the rooms of its audience (AUD1-AUD3). */
+export function roomsFor(event: CircleEvent): string[] {
+  if (event.audience === 'all') return [room.all(event.circleId)];
+  if (event.audience === 'staff') return [room.staff(event.circleId)];
+  return [room.staff(event.circleId), room.person(event.circleId, event.audience.slice('person:'.length))];
+}
+
+export class SocketBroadcaster implements Broadcaster {
+  io: AppServer | null = null;
+  publish(events: CircleEvent[]): void {
+    for (const e of events) this.io?.to(roomsFor(e)).emit('circle:event', e);
+  }
+}
+
+export interface GatewayDeps {
+  sessions: SessionService;
+  circles: CircleService;
+  broadcaster: SocketBroadcaster;
+  nodeId: string;
+  allowedOrigins: string[];
+}
+
+/**
+ * Socket.IO bypasses Fastify's hooks, so the gateway does its own checks: Origin, protocol version, session
+ * cookie, membership of each circle, input schemas, message size and rate.
+ */
+export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServer {
+  const io: AppServer = new Server(app.server, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
+    allowRequest: (req, callback) => {
+      const allowed = isAllowedOrigin(req.headers.origin, req.headers.host, deps.allowedOrigins);
+      callback(allowed ? null : 'Origin not allowed', allowed);
+    },
+  });
+  deps.broadcaster.io = io;
+
+  io.use(async (socket, next) => {
+    const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
+    if (!auth.success || auth.data.protocolVersion !== PROTOCOL_VERSION) {
+      return next(Object.assign(new Error('PROTOCOL_MISMATCH: please reload the page to update Holdspace.'), { data: { code: 'PROTOCOL_MISMATCH' } }));
+    }
+    try {
+      const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
+      const user = await deps.sessions.validate(cookies[SESSION_COOKIE]);
+      if (!user) return next(Object.assign(new Error('UNAUTHENTICATED: please sign in.'), { data: { code: 'UNAUTHENTICATED' } }));
+      socket.data.user = user;
+      socket.data.circles = new Map();
+      next();
+    } catch (error) {
+      app.log.error({ err: error }, 'socket authentication failed');
+      next(new Error('UNAVAILABLE: please try again.'));
+    }
+  });
+
+  io.on('connection', (socket: AppSocket) => {
+    const user = socket.data.user;
+    void socket.join(room.session(user.sessionId));
+    const connectionId = `${deps.nodeId}/${socket.id}`;
+    const on = createRouter(socket, {
+      ratePerSecond: 20,
+      burst: 60,
+      onError: (error, event) => app.log.error({ err: error, event, user: user.id }, 'socket handler failed'),
+    });
+
+    on('circle:join', circleJoinSchema, async ({ circleId, lastSeq, device }) => {
+      const actor = await deps.circles.actorFor(user, circleId);
+      if (!actor) return fail('NOT_FOUND', 'This circle does not exist or you are not part of it.');
+      const rooms = [room.all(circleId), room.person(circleId, actor.personId)];
+      if (actor.role === 'facilitator') rooms.push(room.staff(circleId));
+      await socket.join(rooms);
+      socket.data.circles.set(circleId, actor);
+      const joined = await deps.circles.join(circleId, actor, connectionId, device);
+      if (!joined.ok) {
+        // A closed circle can still be looked at; it just records no presence.
+        if (joined.rule !== 'PRS2') return joined;
+      }
+      return ok(await deps.circles.sync(circleId, actor, lastSeq));
+    });
+
+    on('circle:leave', circleLeaveSchema, async ({ circleId }) => {
+      const actor = socket.data.circles.get(circleId);
+      if (!actor) return ok(null);
+      socket.data.circles.delete(circleId);
+      for (const r of [room.all(circleId), room.staff(circleId), room.person(circleId, actor.personId)]) await socket.leave(r);
+      const left = await deps.circles.leave(circleId, actor, connectionId);
+      return left.ok ? ok(null) : left;
+    });
+
+    on('circle:command', circleCommandSchema, async ({ circleId, commandId, command }) => {
+      const actor = socket.data.circles.get(circleId) ?? (await deps.circles.actorFor(user, circleId));
+      if (!actor) return fail('NOT_FOUND', 'This circle does not exist or you are not part of it.');
+      return deps.circles.execute(circleId, actor, command, commandId);
+    });
+
+    socket.on('disconnect', () => {
+      for (const [circleId, actor] of socket.data.circles) {
+        void deps.circles.leave(circleId, actor, connectionId).catch((error: unknown) => app.log.error({ err: error }, 'presence leave failed'));
+      }
+      socket.data.circles.clear();
+    });
+  });
+
+  deps.sessions.onEnded((sessionId, reason) => {
+    io.to(room.session(sessionId)).emit('session:ended', { reason });
+    io.in(room.session(sessionId)).disconnectSockets(true);
+  });
+
+  return io;
+}

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { CircleDirectory, CircleListRow } from '@holdspace/db';
+import { circleListSchema, circleParamsSchema, circleSummarySchema, failureSchema, type CircleSummary } from '@holdspace/protocol';
+import { requireUser } from '../plugins/auth.js';
+import { HttpError } from '../plugins/errors.js';
+
+const toSummary = (r: CircleListRow): CircleSummary => ({
+  id: r.id,
+  title: r.title,
+  kind: r.kind,
+  startsAt: r.startsAt.toISOString(),
+  timeZone: r.timeZone,
+  cohort: { id: r.cohortId, name: r.cohortName },
+  status: r.status,
+  myRole: r.myRole,
+  myDisplayName: r.myDisplayName,
+});
+
+export const circleRoutes: FastifyPluginAsyncZod<{ directory: CircleDirectory }> = async (app, { directory }) => {
+  app.get(
+    '/api/circles',
+    { schema: { tags: ['circles'], summary: "The signed-in person's circles", response: { 200: circleListSchema, 401: failureSchema } } },
+    async (request) => {
+      const user = requireUser(request);
+      return { circles: (await directory.listFor({ id: user.id, clinicId: user.clinicId })).map(toSummary) };
+    },
+  );
+
+  app.get(
+    '/api/circles/:circleId',
+    {
+      schema: {
+        tags: ['circles'],
+        summary: 'One circle the signed-in person belongs to',
+        params: circleParamsSchema,
+        response: { 200: circleSummarySchema, 401: failureSchema, 404: failureSchema },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      const row = (await directory.listFor({ id: user.id, clinicId: user.clinicId })).find((c) => c.id === request.params.circleId);
+      if (!row) throw new HttpError(404, 'NOT_FOUND', 'This circle does not exist or you are not part of it.');
+      return toSummary(row);
+    },
+  );
+};

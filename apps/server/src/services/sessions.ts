@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { PeopleRepo, SessionWithUser } from '@holdspace/db';
+import type { Me } from '@holdspace/protocol';
+
+export const SESSION_COOKIE = 'hs_session';
+
+export interface SessionPolicy {
+  idleMs: number;
+  maxMs: number;
+}
+
+const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface AuthedUser {
+  id: string;
+  clinicId: string;
+  name: string;
+  email: string;
+  kind: 'staff' | 'participant';
+  roles: string[];
+  sessionId: string;
+  clinicName: string;
+}
+
+/** Server-side sessions: the cookie holds a random token, the database only its hash. */
+export class SessionService {
+  private readonly listeners = new Set<(sessionId: string, reason: string) => void>();
+
+  constructor(
+    private readonly people: PeopleRepo,
+    private readonly policy: SessionPolicy,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Called when a session ends, so live sockets using it can be closed. */
+  onEnded(listener: (sessionId: string, reason: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async create(userId: string, meta: { ip: string | null; userAgent: string | null }) {
+    const token = randomBytes(32).toString('base64url');
+    const id = sessionIdOf(token);
+    const expiresAt = new Date(this.now().getTime() + this.policy.maxMs);
+    await this.people.createSession({ id, userId, expiresAt, ...meta });
+    return { token, id, expiresAt };
+  }
+
+  /** The user behind a cookie token, or null when absent, expired or idle too long. Touches the session. */
+  async validate(token: string | undefined): Promise<AuthedUser | null> {
+    if (!token) return null;
+    const id = sessionIdOf(token);
+    const found = await this.people.sessionWithUser(id);
+    if (!found) return null;
+    const now = this.now();
+    if (this.expired(found, now)) {
+      await this.end(id, 'Your session has expired. Please sign in again.');
+      return null;
+    }
+    if (now.getTime() - found.session.lastSeenAt.getTime() > 60_000) await this.people.touchSession(id, now);
+    return toUser(found);
+  }
+
+  expired(found: SessionWithUser, now: Date): boolean {
+    return found.session.expiresAt <= now || now.getTime() - found.session.lastSeenAt.getTime() > this.policy.idleMs;
+  }
+
+  async end(sessionId: string, reason = 'You have signed out.') {
+    await this.people.deleteSession(sessionId);
+    for (const l of this.listeners) l(sessionId, reason);
+  }
+}
+
+function toUser(found: SessionWithUser): AuthedUser {
+  return {
+    id: found.user.id,
+    clinicId: found.user.clinicId,
+    name: found.user.name,
+    email: found.user.email,
+    kind: found.user.kind,
+    roles: found.user.roles,
+    sessionId: found.session.id,
+    clinicName: found.clinic.name,
+  };
+}
+
+export function toMe(user: AuthedUser): Me {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    kind: user.kind,
+    roles: user.roles.filter((r): r is Me['roles'][number] => r === 'admin' || r === 'facilitator' || r === 'prescriber'),
+    clinic: { id: user.clinicId, name: user.clinicName },
+  };
+}
