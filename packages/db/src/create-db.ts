@@ -91,12 +91,14 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
 
 async function migrationLevel(db: Database) {
   const entries = journal();
-  let applied = 0;
+  let applied: number;
   try {
-    const rows = await db.execute<{ n: number }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-    applied = Number((rows as unknown as { rows?: { n: number }[] }).rows?.[0]?.n ?? (rows as unknown as { n: number }[])[0]?.n ?? 0);
+    const result: unknown = await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    // PGlite answers {rows: [...]}, postgres.js an array of rows.
+    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[];
+    applied = Number(rows[0]?.n ?? 0);
   } catch {
-    applied = 0;
+    applied = 0; // no migrations table yet
   }
   return { applied, latest: applied > 0 ? (entries[applied - 1]?.tag ?? null) : null };
 }
