@@ -1,4 +1,4 @@
-import { count } from 'drizzle-orm';
+import { count, sql } from 'drizzle-orm';
 import type { Database } from './create-db.js';
 import { CircleLog } from './circle-log.js';
 import { circles, clinics, cohortFacilitators, cohorts, enrollments, users } from './schema.js';
@@ -38,7 +38,10 @@ export async function seedDemo(db: Database, opts: { passwordHash: string; now?:
     return d;
   };
 
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
+    // Nodes starting together: one seeds, the others wait here and then find data.
+    await tx.execute(sql`select pg_advisory_xact_lock(727275)`);
+    if (!(await isEmpty(tx as unknown as Database))) return false;
     const [clinic] = await tx.insert(clinics).values({ name: 'Stillwater Clinic (demo)' }).returning();
     if (!clinic) throw new Error('seed: clinic not created');
     const staff = [demoPeople.admin, demoPeople.facilitator, demoPeople.cofacilitator, demoPeople.prescriber];
@@ -70,6 +73,6 @@ export async function seedDemo(db: Database, opts: { passwordHash: string; now?:
       .returning();
     const log = new CircleLog(tx as unknown as Database);
     for (const c of circleRows) await log.init(c.id);
+    return true;
   });
-  return true;
 }

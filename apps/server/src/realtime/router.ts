@@ -28,6 +28,9 @@ export function createRouter(socket: Socket, options: RouterOptions) {
     return true;
   };
 
+  // A device's messages are handled one after another, in the order sent, so its commands apply in that order.
+  let chain: Promise<unknown> = Promise.resolve();
+
   return function on<E extends keyof ClientToServerEvents, S extends z.ZodType>(
     event: E,
     schema: S,
@@ -38,12 +41,16 @@ export function createRouter(socket: Socket, options: RouterOptions) {
       if (!take()) return reply(fail('RATE_LIMITED', 'Too many messages. Please wait a moment.'));
       const parsed = schema.safeParse(body);
       if (!parsed.success) return reply(validationFailure(parsed.error));
-      try {
-        reply(await handler(parsed.data));
-      } catch (error) {
-        options.onError(error, event);
-        reply(fail('INTERNAL', 'Something went wrong on our side. Your request was not applied.'));
-      }
+      const turn = chain.then(async () => {
+        try {
+          reply(await handler(parsed.data));
+        } catch (error) {
+          options.onError(error, event);
+          reply(fail('INTERNAL', 'Something went wrong on our side. Your request was not applied.'));
+        }
+      });
+      chain = turn;
+      await turn;
     });
   };
 }
