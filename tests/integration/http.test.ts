@@ -73,3 +73,22 @@ describe.each(testDrivers())('HTTP API (%s)', (driver) => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 });
+
+describe('when the database fails', () => {
+  it('answers 500 without internals, and health reports degraded', async () => {
+    const server = await startTestServer('pglite');
+    try {
+      const maya = await signIn(server.url, demo.facilitator.email);
+      await server.db.close(); // the database goes away under a running server
+      const res = await server.app.fastify.inject({ method: 'GET', url: '/api/circles', headers: { cookie: maya.cookie } });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ ok: false, code: 'INTERNAL', message: 'Something went wrong on our side. Nothing was changed.' });
+      expect(res.body).not.toMatch(/pglite|stack|at .*\.ts/i);
+      const health = await server.app.fastify.inject({ method: 'GET', url: '/api/health' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json()).toMatchObject({ status: 'degraded', database: { reachable: false } });
+    } finally {
+      await server.stop();
+    }
+  });
+});

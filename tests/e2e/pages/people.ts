@@ -1,0 +1,80 @@
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 800 };
+export const DEMO_PASSWORD = 'holdspace-demo';
+
+/** Screens looked at by a person after each run: tests/e2e/.artifacts/screens. */
+export const screenshot = (page: Page, name: string) =>
+  page.screenshot({ path: new URL(`../.artifacts/screens/${name}.png`, import.meta.url).pathname, fullPage: true });
+
+export class SignInPage {
+  constructor(readonly page: Page) {}
+  async goto() {
+    await this.page.goto('/sign-in');
+  }
+  async signIn(email: string, password = DEMO_PASSWORD) {
+    await this.goto();
+    await this.page.getByLabel('Email').fill(email);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(this.page).toHaveURL(/\/circles$/);
+  }
+}
+
+export class CirclesPage {
+  constructor(readonly page: Page) {}
+  async open(title: string) {
+    await this.page.getByRole('link', { name: new RegExp(title) }).first().click();
+    await expect(this.page).toHaveURL(/\/circles\/[0-9a-f-]{36}$/);
+  }
+}
+
+export class CirclePage {
+  constructor(readonly page: Page) {}
+  get presence() {
+    return this.page.getByTestId('presence-list');
+  }
+  get connection() {
+    return this.page.getByTestId('connection-status');
+  }
+  get status() {
+    return this.page.getByTestId('circle-status');
+  }
+  /** Display names listed as here now, in screen order. */
+  async names(): Promise<string[]> {
+    return this.presence.getByTestId('presence-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-person-name') ?? ''));
+  }
+  async expectNames(names: string[], timeout = 2000) {
+    await expect.poll(() => this.names(), { timeout, intervals: [50, 100, 200] }).toEqual(names);
+  }
+  async openCircle() {
+    await this.page.getByRole('button', { name: 'Open circle' }).click();
+  }
+}
+
+/** One person in their own browser context, as on their own device. */
+export class Person {
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async arrive(browser: Browser, email: string, viewport = DESKTOP): Promise<Person> {
+    const context = await browser.newContext({ viewport, ...(viewport.width < 600 ? { isMobile: true, hasTouch: true } : {}) });
+    const page = await context.newPage();
+    await new SignInPage(page).signIn(email);
+    return new Person(context, page);
+  }
+
+  get circles() {
+    return new CirclesPage(this.page);
+  }
+  get circle() {
+    return new CirclePage(this.page);
+  }
+  async enterCircle(title: string) {
+    await this.circles.open(title);
+    await expect(this.circle.connection).toContainText(/live/i);
+  }
+}
