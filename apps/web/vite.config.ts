@@ -30,4 +30,10 @@ export default defineConfig({
   ssr: {
     noExternal: workspacePackages,
   },
+  build: {
+    rolldownOptions: {
+      // SvelteKit's own writeBundle step (the adapter writing build/) dominates the build; that is expected, not news.
+      checks: { bundlerTimings: false },
+    },
+  },
 });

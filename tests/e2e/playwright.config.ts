@@ -27,7 +27,8 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], launchOptions: chromium } }],
   webServer: {
-    command: 'node ../scripts/e2e-server.mjs',
+    command: 'node scripts/e2e-server.mjs',
+    cwd: new URL('../..', import.meta.url).pathname,
     url: `${baseURL}/api/health`,
     env: { E2E_PORT: String(port) },
     reuseExistingServer: false,

@@ -123,6 +123,25 @@ describe.each(testDrivers())('circle event log and presence (%s)', (driver) => {
     expect(replayed.at(-1)!.seq).toBe(ack.data.seq);
   });
 
+  it('CIR3: the closing reason reaches facilitators and no participant frame carries it', async () => {
+    const [ms, rs] = await Promise.all([rawSocket(server.url, { cookie: maya.cookie }), rawSocket(server.url, { cookie: river.cookie })]);
+    await Promise.all([connected(ms), connected(rs)]);
+    const riverFrames: unknown[] = [];
+    rs.onAny((...args) => riverFrames.push(args));
+    const mayaEvents: CircleEvent[] = [];
+    ms.on('circle:event', (e) => mayaEvents.push(e));
+    await ms.emitWithAck('circle:join', { circleId, device: 'desktop' });
+    const riverJoin = await rs.emitWithAck('circle:join', { circleId, device: 'phone' });
+    riverFrames.push(riverJoin);
+    const closed = await ms.emitWithAck('circle:command', { commandId: 'close-with-reason-1', circleId, command: { type: 'circle.close', reason: 'A private matter about Wren' } });
+    expect(closed.ok).toBe(true);
+    await waitFor(() => mayaEvents.some((e) => e.type === 'circle.closeNoted'), { message: 'staff note' });
+    await waitFor(() => riverFrames.some((f) => JSON.stringify(f).includes('circle.closed')), { message: 'river sees close' });
+    const rejoin = await rs.emitWithAck('circle:join', { circleId, device: 'phone' }); // a fresh snapshot, too
+    riverFrames.push(rejoin);
+    expect(JSON.stringify(riverFrames)).not.toContain('private matter');
+  });
+
   it('a join without a last seq gets a snapshot of the current state', async () => {
     const socket = await rawSocket(server.url, { cookie: wren.cookie });
     await connected(socket);

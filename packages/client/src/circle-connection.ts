@@ -46,6 +46,10 @@ export class CircleConnection {
   private buffered: CircleEvent[] = [];
   private flushing = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectAttempt = 0;
+  private paused = false;
+  private closed = false;
   private waiters = new Map<string, (r: Result<CommandAck>) => void>();
 
   constructor(private readonly options: CircleConnectionOptions) {
@@ -61,7 +65,8 @@ export class CircleConnection {
     this.socket.on('connect', () => void this.sync());
     this.socket.on('disconnect', (reason) => {
       if (this.status !== 'ended') this.setStatus('offline');
-      if (reason === 'io server disconnect') this.lastError = 'The server ended this connection.';
+      // Socket.IO does not retry when the server closed the connection (a restart or a deploy): we do.
+      if (reason === 'io server disconnect') this.scheduleReconnect(() => this.socket.connect());
     });
     this.socket.on('connect_error', (err) => {
       this.lastError = err.message;
@@ -93,20 +98,50 @@ export class CircleConnection {
     return done;
   }
 
-  /** Drop the connection now (the app calls this when the browser reports it is offline). */
+  /** True while this connection is trying to get back: Socket.IO's own retries or ours. */
+  get reconnecting(): boolean {
+    if (this.paused || this.closed || this.status === 'live' || this.status === 'ended') return false;
+    return this.reconnectTimer !== null || (this.socket.active && !this.socket.connected) || this.syncing;
+  }
+
+  /** Drop the connection now and stay offline (the app calls this when the browser reports it is offline). */
   pause(): void {
+    this.paused = true;
+    this.clearReconnect();
     this.socket.disconnect();
     this.setStatus('offline');
   }
 
+  /** Reconnect now, catch up from the last seq and send what waits in the outbox. */
   resume(): void {
+    this.paused = false;
+    this.reconnectAttempt = 0;
+    this.clearReconnect();
     if (!this.socket.connected) this.socket.connect();
+    else if (this.status !== 'live') void this.sync();
   }
 
   close(): void {
+    this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.clearReconnect();
     this.socket.off();
     this.socket.disconnect();
+  }
+
+  private scheduleReconnect(attempt: () => unknown): void {
+    if (this.paused || this.closed || this.status === 'ended' || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (!this.paused && !this.closed && this.status !== 'ended') attempt();
+      this.changed();
+    }, backoff(this.reconnectAttempt++));
+    this.changed();
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
   }
 
   private async sync(): Promise<void> {
@@ -121,15 +156,19 @@ export class CircleConnection {
         .emitWithAck('circle:join', { circleId: this.circleId, device: this.options.device ?? 'desktop', ...(lastSeq !== undefined ? { lastSeq } : {}) });
     } catch {
       this.syncing = false;
-      if (this.socket.connected) setTimeout(() => void this.sync(), backoff(1));
+      this.setStatus('offline');
+      this.scheduleReconnect(() => this.socket.connected && void this.sync());
       return;
     }
     if (!ack.ok) {
       this.syncing = false;
       this.lastError = ack.message;
-      this.setStatus(ack.code === 'UNAUTHENTICATED' || ack.code === 'FORBIDDEN' || ack.code === 'NOT_FOUND' ? 'ended' : 'offline');
+      const permanent = ack.code === 'UNAUTHENTICATED' || ack.code === 'FORBIDDEN' || ack.code === 'NOT_FOUND';
+      this.setStatus(permanent ? 'ended' : 'offline');
+      if (!permanent) this.scheduleReconnect(() => this.socket.connected && void this.sync());
       return;
     }
+    this.reconnectAttempt = 0;
     const sync = ack.data;
     if (sync.mode === 'snapshot') this.state = sync.state;
     else if (this.state) for (const e of sync.events) this.apply(e);

@@ -12,6 +12,7 @@ import {
   type CircleEvent,
   type CircleState,
   type NewEvent,
+  viewFor,
 } from './index.js';
 
 const circleId = 'c1';
@@ -43,9 +44,18 @@ describe('lifecycle', () => {
     expect(decide(open, { type: 'circle.open' }, maya)).toMatchObject({ ok: false, rule: 'CIR2' });
     const closed = run(open, { type: 'circle.close', reason: '  ' }, maya);
     expect(closed.state.status).toBe('closed');
-    expect(closed.events?.[0]?.payload).toEqual({ reason: null });
+    expect(closed.events?.map((e) => e.type)).toEqual(['circle.closed']);
     expect(decide(closed.state, { type: 'circle.close' }, maya)).toMatchObject({ ok: false, rule: 'CIR2' });
     expect(decide(closed.state, { type: 'circle.open' }, maya)).toMatchObject({ ok: false, rule: 'CIR2' });
+  });
+
+  it('CIR3: the closing reason goes to staff only', () => {
+    const open = run(initialCircleState(circleId), { type: 'circle.open' }, maya).state;
+    const closed = run(open, { type: 'circle.close', reason: 'Fire alarm' }, maya);
+    expect(closed.events?.map((e) => [e.type, e.audience])).toEqual([['circle.closed', 'all'], ['circle.closeNoted', 'staff']]);
+    expect(closed.state.closeReason).toBe('Fire alarm');
+    expect(viewFor(closed.state, river).closeReason).toBeNull();
+    expect(viewFor(closed.state, maya).closeReason).toBe('Fire alarm');
   });
 });
 

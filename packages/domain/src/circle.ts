@@ -26,13 +26,16 @@ export interface CircleState {
   status: CircleStatus;
   openedAt: string | null;
   closedAt: string | null;
+  /** Why the facilitator closed the circle: staff only (CIR3). */
+  closeReason: string | null;
   presence: Record<string, PresentPerson>;
 }
 
 /** Payload of each event type: the single declaration of the circle's events. */
 export interface CircleEventPayloads {
   'circle.opened': Record<string, never>;
-  'circle.closed': { reason: string | null };
+  'circle.closed': Record<string, never>;
+  'circle.closeNoted': { reason: string };
   'presence.joined': { personId: string; displayName: string; role: CircleRole; connectionId: string; device: Device };
   'presence.left': { personId: string; connectionId: string };
 }
@@ -66,7 +69,7 @@ export type SystemCommand =
 export type CircleCommand = ClientCommand | SystemCommand;
 
 export function initialCircleState(circleId: string): CircleState {
-  return { circleId, seq: 0, status: 'scheduled', openedAt: null, closedAt: null, presence: {} };
+  return { circleId, seq: 0, status: 'scheduled', openedAt: null, closedAt: null, closeReason: null, presence: {} };
 }
 
 const ev = <K extends CircleEventType>(type: K, payload: CircleEventPayloads[K], audience: Audience): NewEvent =>
@@ -83,10 +86,12 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       if (state.status !== 'scheduled') return refuse('CIR2', `The circle is ${describe(state.status)} and cannot be opened again.`);
       return allow([ev('circle.opened', {}, 'all')]);
 
-    case 'circle.close':
+    case 'circle.close': {
       if (!isStaff(actor)) return refuse('CIR1', 'Only a facilitator of this circle can close it.');
       if (state.status === 'closed') return refuse('CIR2', 'The circle is already closed.');
-      return allow([ev('circle.closed', { reason: command.reason?.trim() || null }, 'all')]);
+      const reason = command.reason?.trim();
+      return allow([ev('circle.closed', {}, 'all'), ...(reason ? [ev('circle.closeNoted', { reason }, 'staff')] : [])]);
+    }
 
     case 'presence.join': {
       if (state.status === 'closed') return refuse('PRS2', 'This circle has ended.');
@@ -120,6 +125,8 @@ export function evolve(state: CircleState, event: CircleEvent): CircleState {
       return { ...next, status: 'open', openedAt: event.at };
     case 'circle.closed':
       return { ...next, status: 'closed', closedAt: event.at, presence: {} };
+    case 'circle.closeNoted':
+      return { ...next, closeReason: event.payload.reason };
     case 'presence.joined': {
       const p = event.payload;
       const before = state.presence[p.personId];
@@ -149,9 +156,8 @@ export const fold = (state: CircleState, events: readonly CircleEvent[]): Circle
 
 /** The part of the state a viewer may hold. Folding the events they may see onto it keeps it that way. */
 export function viewFor(state: CircleState, viewer: Pick<CircleActor, 'personId' | 'role'>): CircleState {
-  // Presence is shared with the whole circle (AUD1); later private parts are cut here per viewer.
-  void viewer;
-  return state;
+  if (isStaff(viewer)) return state;
+  return { ...state, closeReason: null };
 }
 
 export const visibleTo = (viewer: Pick<CircleActor, 'personId' | 'role'>) => (event: Pick<CircleEvent, 'audience'>) =>

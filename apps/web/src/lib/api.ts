@@ -10,9 +10,11 @@ export function apiWith(fetch: Fetch): HoldspaceApi {
   return new HoldspaceApi({ fetch });
 }
 
-/** Where to go after signing in: only paths inside this app, never another origin. */
-export function safeNext(next: string | null | undefined, fallback = '/circles'): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  if (next === '/sign-in' || next.startsWith('/sign-in?')) return fallback;
-  return next;
+export type AfterSignIn = '/circles' | `/circles/${string}`;
+
+const afterSignIn = /^\/circles(\/[0-9a-f-]{36})?$/;
+
+/** Where to go after signing in: only the pages that need a session, never another origin or an arbitrary path. */
+export function safeNext(next: string | null | undefined): AfterSignIn {
+  return next && afterSignIn.test(next) ? (next as AfterSignIn) : '/circles';
 }

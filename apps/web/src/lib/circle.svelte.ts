@@ -14,6 +14,8 @@ export interface ConnectionView {
   key: 'connecting' | 'live' | 'reconnecting' | 'offline' | 'ended';
   label: string;
   detail: string | null;
+  /** What the person can do about it, if anything. */
+  action: 'retry' | 'sign-in' | 'reload' | null;
 }
 
 export interface LiveCircleOptions {
@@ -42,13 +44,15 @@ export class LiveCircle {
   #version = $state(0);
   #browserOffline = $state(false);
   #everLive = $state(false);
+  #sessionEnded = $state(false);
 
   /** The latest change worth announcing to screen readers: who joined or left, and the circle opening or closing. */
   announcement = $state('');
   /** A command the server refused, in its words. */
   commandError = $state<string | null>(null);
 
-  #known: Map<string, string> | null = null;
+  /** Who was here at the last change (person id to display name): plain bookkeeping, not state. */
+  #known: Record<string, string> | null = null;
   #knownStatus: CircleStatus | null = null;
   readonly #selfId: string | null;
 
@@ -58,23 +62,37 @@ export class LiveCircle {
   readonly lastError: string | null = $derived.by(() => this.#observe((c) => c.lastError));
   readonly presence: PresenceEntry[] = $derived(this.state ? presenceList(this.state) : []);
 
-  readonly connection: ConnectionView = $derived.by(() => {
+  readonly connection: ConnectionView = $derived.by((): ConnectionView => {
     const status = this.status;
-    const retrying = this.#observe((c) => c.socket.active);
-    if (status === 'live') return { key: 'live', label: 'Live', detail: null };
+    const error = this.lastError ?? '';
+    const reconnecting = this.#observe((c) => c.reconnecting);
+    if (status === 'live') return { key: 'live', label: 'Live', detail: null, action: null };
+    if (this.#sessionEnded || error.startsWith('UNAUTHENTICATED')) {
+      return {
+        key: 'ended',
+        label: 'Signed out',
+        detail: this.#sessionEnded && error ? error : 'Your session has ended. Sign in again to rejoin the circle.',
+        action: 'sign-in',
+      };
+    }
+    if (error.startsWith('PROTOCOL_MISMATCH')) {
+      return { key: 'ended', label: 'Update needed', detail: 'Holdspace has been updated. Reload the page to rejoin.', action: 'reload' };
+    }
     if (status === 'ended') {
-      return { key: 'ended', label: 'Disconnected', detail: this.lastError ?? 'This connection has ended.' };
+      return { key: 'ended', label: 'Disconnected', detail: error || 'This connection has ended.', action: null };
     }
     if (this.#browserOffline) {
-      return { key: 'offline', label: 'Offline', detail: 'Your device is offline. We will reconnect when it is back.' };
+      return { key: 'offline', label: 'Offline', detail: 'Your device is offline. We will reconnect when it is back.', action: null };
     }
     if (status === 'connecting') {
       return this.#everLive
-        ? { key: 'reconnecting', label: 'Reconnecting…', detail: 'Catching up on what changed.' }
-        : { key: 'connecting', label: 'Connecting…', detail: null };
+        ? { key: 'reconnecting', label: 'Reconnecting…', detail: 'Catching up on what changed.', action: null }
+        : { key: 'connecting', label: 'Connecting…', detail: null, action: null };
     }
-    if (retrying) return { key: 'reconnecting', label: 'Reconnecting…', detail: 'Trying to reach the circle again.' };
-    return { key: 'offline', label: 'Offline', detail: this.lastError ?? 'The circle cannot be reached right now.' };
+    if (reconnecting) {
+      return { key: 'reconnecting', label: 'Reconnecting…', detail: 'Trying to reach the circle again.', action: null };
+    }
+    return { key: 'offline', label: 'Offline', detail: error || 'The circle cannot be reached right now.', action: 'retry' };
   });
 
   constructor(options: LiveCircleOptions) {
@@ -84,6 +102,9 @@ export class LiveCircle {
       device: options.device,
       storage: localStorageOutbox(options.outboxKey),
       onChange: () => this.#changed(),
+    });
+    this.#connection.socket.on('session:ended', () => {
+      this.#sessionEnded = true;
     });
   }
 
@@ -145,16 +166,19 @@ export class LiveCircle {
 
   #announceChanges(state: CircleState | null, live: boolean): void {
     if (!state) return;
-    const present = new Map(Object.values(state.presence).map((p) => [p.personId, p.displayName]));
+    const present: Record<string, string> = Object.fromEntries(
+      Object.values(state.presence).map((p) => [p.personId, p.displayName]),
+    );
+    const known = this.#known;
     const messages: string[] = [];
     if (this.#knownStatus !== null && this.#knownStatus !== state.status) messages.push(statusAnnouncements[state.status]);
     // Closing clears presence for everyone at once; the closing message says enough.
-    if (this.#known && state.status !== 'closed') {
-      for (const [id, name] of present) if (!this.#known.has(id) && id !== this.#selfId) messages.push(`${name} joined.`);
-      for (const [id, name] of this.#known) if (!present.has(id) && id !== this.#selfId) messages.push(`${name} left.`);
+    if (known && state.status !== 'closed') {
+      for (const [id, name] of Object.entries(present)) if (!(id in known) && id !== this.#selfId) messages.push(`${name} joined.`);
+      for (const [id, name] of Object.entries(known)) if (!(id in present) && id !== this.#selfId) messages.push(`${name} left.`);
     }
     // The first full picture after joining is the baseline, not news.
-    if (live || this.#known) {
+    if (live || known) {
       this.#known = present;
       this.#knownStatus = state.status;
     }

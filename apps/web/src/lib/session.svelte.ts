@@ -50,15 +50,25 @@ class Session {
     return result;
   }
 
-  async signOut(): Promise<void> {
-    await api.signOut();
-    this.forget();
+  /** Ends the session on the server. Only forgets the person locally once the server has agreed. */
+  async signOut(): Promise<Result<null>> {
+    const result = await api.signOut();
+    if (result.ok || result.code === 'UNAUTHENTICATED') {
+      this.forget();
+      return { ok: true, data: null };
+    }
+    return result;
   }
 
   /** The server no longer knows this session (expired, or signed out elsewhere). */
   forget(): void {
     this.me = null;
     this.checked = true;
+  }
+
+  /** Something suggests the session may have ended: ask the server again on the next navigation. */
+  recheck(): void {
+    this.checked = false;
   }
 }
 
