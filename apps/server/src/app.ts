@@ -30,7 +30,11 @@ export interface AppDeps {
  */
 export async function buildApp({ config, db, now = () => new Date(), logger }: AppDeps) {
   const app = Fastify({
-    logger: logger ?? { level: config.LOG_LEVEL },
+    logger: logger ?? {
+      level: config.LOG_LEVEL,
+      // Readable lines for a person at a terminal; JSON lines for log collectors.
+      ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+    },
     trustProxy: config.TRUST_PROXY,
     forceCloseConnections: true,
     return503OnClosing: true,
