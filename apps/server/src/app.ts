@@ -13,7 +13,12 @@ import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js
 import { attachGateway, SocketBroadcaster } from './realtime/gateway.js';
 import { authRoutes } from './routes/auth.js';
 import { circleRoutes } from './routes/circles.js';
+import { clinicRoutes } from './routes/clinic.js';
+import { cohortRoutes } from './routes/cohorts.js';
 import { healthRoutes } from './routes/health.js';
+import { peopleRoutes } from './routes/people.js';
+import { recordRoutes } from './routes/records.js';
+import { AccountService } from './services/accounts.js';
 import { CircleService } from './services/circle-service.js';
 import { SessionService } from './services/sessions.js';
 
@@ -47,9 +52,10 @@ export async function buildApp({ config, db, now = () => new Date(), logger }: A
   const people = new PeopleRepo(db.db);
   const directory = new CircleDirectory(db.db);
   const log = new CircleLog(db.db);
-  const sessions = new SessionService(people, { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 }, now);
+  const sessions = new SessionService(people, { maxMs: config.SESSION_MAX_HOURS * 3_600_000 }, now);
   const broadcaster = new SocketBroadcaster();
   const circles = new CircleService(log, directory, broadcaster, now);
+  const accounts = new AccountService(people, { inviteDays: config.INVITE_DAYS, now });
 
   const indexHtml = readIndexHtml(config.WEB_DIST);
   await app.register(fastifyHelmet, {
@@ -73,14 +79,19 @@ export async function buildApp({ config, db, now = () => new Date(), logger }: A
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
-    openapi: { info: { title: 'Holdspace API', version: config.version }, tags: [{ name: 'system' }, { name: 'auth' }, { name: 'circles' }] },
+    openapi: { info: { title: 'Holdspace API', version: config.version }, tags: ['system', 'auth', 'people', 'cohorts', 'consent', 'screening', 'clinic', 'circles'].map((name) => ({ name })) },
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   await app.register(authPlugin, { sessions, allowedOrigins: config.ALLOWED_ORIGINS });
   await app.register(healthRoutes, { db, version: config.version });
-  await app.register(authRoutes, { people, sessions, secureCookie: config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY) });
+  const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY);
+  await app.register(authRoutes, { db: db.db, people, sessions, accounts, secureCookie, now });
+  await app.register(peopleRoutes, { db: db.db, accounts, sessions, publicUrl: config.PUBLIC_URL });
+  await app.register(cohortRoutes, { db: db.db, now });
+  await app.register(recordRoutes, { db: db.db, now });
+  await app.register(clinicRoutes, { db: db.db });
   await app.register(circleRoutes, { directory });
   await registerWeb(app, config.WEB_DIST, indexHtml);
 
@@ -96,7 +107,7 @@ export async function buildApp({ config, db, now = () => new Date(), logger }: A
     await circles.drain();
   });
 
-  return { fastify: app, io, services: { circles, sessions, log, people, directory } };
+  return { fastify: app, io, services: { circles, sessions, log, people, directory, accounts } };
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

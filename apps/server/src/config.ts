@@ -30,9 +30,12 @@ const envSchema = z.object({
   /** Mark the session cookie Secure: on behind https. Defaults to on in production when TRUST_PROXY is set. */
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: bool.default(false),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   SEED_DEMO: bool.default(true),
+  /** The address people use to reach Holdspace, for links in invites (default: the address of the request). */
+  PUBLIC_URL: z.string().url('must be a URL like https://holdspace.example.org').optional(),
+  /** How long an invite link stays valid. */
+  INVITE_DAYS: z.coerce.number().int().min(1).max(60).default(7),
   /** Folder of the built web app; served for every non-API path. */
   WEB_DIST: z.string().default(new URL('../../web/build', import.meta.url).pathname),
   /** Names this server process in presence records; stale records of the same node are cleared at start. */

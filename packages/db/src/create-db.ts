@@ -45,6 +45,12 @@ function journal(): JournalEntry[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as { entries: JournalEntry[] }).entries;
 }
 
+/** The migrations this build ships: how many, and the newest one's name. */
+export function shippedMigrations(): { applied: number; latest: string | null } {
+  const entries = journal();
+  return { applied: entries.length, latest: entries.at(-1)?.tag ?? null };
+}
+
 export class DataDirLockedError extends Error {
   constructor(dir: string, pid: number) {
     super(

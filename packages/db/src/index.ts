@@ -3,3 +3,4 @@ export * from './create-db.js';
 export * from './circle-log.js';
 export * from './people.js';
 export * from './seed.js';
+export * from './clinic-scope.js';

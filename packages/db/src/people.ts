@@ -1,14 +1,15 @@
-import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { ClinicSettings } from '@holdspace/domain';
 import type { CircleRole } from '@holdspace/domain';
 import type { Database } from './create-db.js';
-import { circleSnapshots, circles, clinics, cohortFacilitators, cohorts, enrollments, sessions, users } from './schema.js';
+import { circleSnapshots, circles, clinics, cohortFacilitators, cohorts, enrollments, invites, sessions, users } from './schema.js';
 
 export type UserRow = typeof users.$inferSelect;
 
 export interface SessionWithUser {
   session: typeof sessions.$inferSelect;
   user: UserRow;
-  clinic: { id: string; name: string };
+  clinic: { id: string; name: string; settings: ClinicSettings };
 }
 
 /** Accounts and sessions. */
@@ -29,7 +30,7 @@ export class PeopleRepo {
 
   async sessionWithUser(id: string): Promise<SessionWithUser | undefined> {
     const [row] = await this.db
-      .select({ session: sessions, user: users, clinic: { id: clinics.id, name: clinics.name } })
+      .select({ session: sessions, user: users, clinic: { id: clinics.id, name: clinics.name, settings: clinics.settings } })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .innerJoin(clinics, eq(clinics.id, users.clinicId))
@@ -43,6 +44,77 @@ export class PeopleRepo {
 
   async deleteSession(id: string) {
     await this.db.delete(sessions).where(eq(sessions.id, id));
+  }
+
+  async sessionIdsOf(userId: string): Promise<string[]> {
+    return (await this.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId))).map((r) => r.id);
+  }
+
+  /** Sessions among `ids` that are gone, past their absolute expiry, or idle longer than their clinic allows. */
+  async endedSessions(ids: string[], now: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const alive = await this.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .innerJoin(clinics, eq(clinics.id, users.clinicId))
+      .where(
+        and(
+          inArray(sessions.id, ids),
+          gt(sessions.expiresAt, now),
+          sql`${sessions.lastSeenAt} + make_interval(mins => (${clinics.settings}->>'idleTimeoutMinutes')::int) > ${now.toISOString()}::timestamptz`,
+        ),
+      );
+    const aliveIds = new Set(alive.map((r) => r.id));
+    return ids.filter((id) => !aliveIds.has(id));
+  }
+
+  async recordFailedSignIn(userId: string, lockAfter: number, lockUntil: Date) {
+    await this.db
+      .update(users)
+      .set({
+        failedSignIns: sql`${users.failedSignIns} + 1`,
+        lockedUntil: sql`case when ${users.failedSignIns} + 1 >= ${lockAfter} then ${lockUntil.toISOString()}::timestamptz else ${users.lockedUntil} end`,
+      })
+      .where(eq(users.id, userId));
+  }
+
+  async clearFailedSignIns(userId: string) {
+    await this.db.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, userId));
+  }
+
+  async setTotp(userId: string, secret: string | null, enabledAt: Date | null) {
+    await this.db.update(users).set({ totpSecret: secret, totpEnabledAt: enabledAt }).where(eq(users.id, userId));
+  }
+
+  async userById(userId: string): Promise<UserRow | undefined> {
+    const [row] = await this.db.select().from(users).where(eq(users.id, userId));
+    return row;
+  }
+
+  /** A usable invite: not used, not revoked, not expired. */
+  async openInvite(tokenHash: string, now: Date) {
+    const [row] = await this.db
+      .select({ invite: invites, user: users, clinicName: clinics.name })
+      .from(invites)
+      .innerJoin(users, eq(users.id, invites.userId))
+      .innerJoin(clinics, eq(clinics.id, invites.clinicId))
+      .where(and(eq(invites.tokenHash, tokenHash), isNull(invites.usedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)));
+    return row ?? null;
+  }
+
+  /** Uses the invite and sets the password, once: a second accept of the same invite finds nothing to update. */
+  async acceptInvite(inviteId: string, userId: string, passwordHash: string, now: Date): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const used = await tx
+        .update(invites)
+        .set({ usedAt: now })
+        .where(and(eq(invites.id, inviteId), isNull(invites.usedAt), isNull(invites.revokedAt)))
+        .returning({ id: invites.id });
+      if (used.length === 0) return false;
+      await tx.update(users).set({ passwordHash, failedSignIns: 0, lockedUntil: null }).where(eq(users.id, userId));
+      return true;
+    });
   }
 
   async deleteExpiredSessions(now: Date, idleBefore: Date) {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   index,
   integer,
   jsonb,
@@ -10,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { Audience, CircleState } from '@holdspace/domain';
+import { defaultClinicSettings, type Audience, type CircleState, type ClinicSettings, type ScreeningRecord } from '@holdspace/domain';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -18,6 +19,7 @@ const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull(
 export const clinics = pgTable('clinics', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
+  settings: jsonb('settings').$type<ClinicSettings>().notNull().default(sql`'${sql.raw(JSON.stringify(defaultClinicSettings))}'::jsonb`),
   createdAt: createdAt(),
 });
 
@@ -34,6 +36,10 @@ export const users = pgTable(
     /** Staff roles: admin, facilitator, prescriber. Empty for participants. */
     roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
     passwordHash: text('password_hash'),
+    totpSecret: text('totp_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    failedSignIns: integer('failed_sign_ins').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_unique').on(sql`lower(${t.email})`)],
@@ -62,6 +68,11 @@ export const cohorts = pgTable('cohorts', {
     .notNull()
     .references(() => clinics.id),
   name: text('name').notNull(),
+  capacity: integer('capacity').notNull().default(8),
+  format: text('format', { enum: ['in_person', 'online', 'hybrid'] }).notNull().default('in_person'),
+  location: text('location').notNull().default(''),
+  jurisdiction: text('jurisdiction').notNull().default(''),
+  timeZone: text('time_zone').notNull().default('UTC'),
   createdAt: createdAt(),
 });
 
@@ -144,3 +155,113 @@ export const circleSnapshots = pgTable('circle_snapshots', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+
+/** Single-use invites: only the SHA-256 of the token is stored. */
+export const invites = pgTable(
+  'invites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('invites_user_idx').on(t.userId)],
+);
+
+/** Messages the mailer would send; without SMTP configured, staff read them here. */
+export const outboxMessages = pgTable('outbox_messages', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  clinicId: uuid('clinic_id')
+    .notNull()
+    .references(() => clinics.id),
+  to: text('to').notNull(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+});
+
+export const consentTexts = pgTable(
+  'consent_texts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    kind: text('kind', { enum: ['treatment', 'group_confidentiality'] }).notNull(),
+    version: integer('version').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    publishedBy: uuid('published_by').references(() => users.id),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('consent_texts_version_unique').on(t.clinicId, t.kind, t.version)],
+);
+
+export const consentSignatures = pgTable(
+  'consent_signatures',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    consentTextId: uuid('consent_text_id')
+      .notNull()
+      .references(() => consentTexts.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    typedName: text('typed_name').notNull(),
+    signedAt: timestamp('signed_at', { withTimezone: true }).notNull().defaultNow(),
+    ip: text('ip'),
+  },
+  (t) => [uniqueIndex('consent_signatures_once').on(t.consentTextId, t.userId)],
+);
+
+/** Signed screening and clearance versions. Rows are never updated or deleted (a trigger refuses it). */
+export const screenings = pgTable(
+  'screenings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => users.id),
+    version: integer('version').notNull(),
+    record: jsonb('record').$type<ScreeningRecord>().notNull(),
+    decision: text('decision', { enum: ['cleared', 'not_cleared', 'needs_review'] }).notNull(),
+    validUntil: text('valid_until'),
+    signedBy: uuid('signed_by')
+      .notNull()
+      .references(() => users.id),
+    signedAt: timestamp('signed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('screenings_version_unique').on(t.participantId, t.version)],
+);
+
+/** Who read or changed what, when and from where. Append-only: the database refuses UPDATE and DELETE. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    clinicId: uuid('clinic_id').notNull(),
+    actorId: uuid('actor_id'),
+    action: text('action').notNull(),
+    resourceType: text('resource_type').notNull(),
+    resourceId: text('resource_id'),
+    subjectId: uuid('subject_id'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    details: jsonb('details'),
+  },
+  (t) => [index('audit_clinic_at_idx').on(t.clinicId, t.at), index('audit_subject_idx').on(t.subjectId)],
+);

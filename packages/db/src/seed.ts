@@ -1,7 +1,8 @@
 import { count, sql } from 'drizzle-orm';
 import type { Database } from './create-db.js';
 import { CircleLog } from './circle-log.js';
-import { circles, clinics, cohortFacilitators, cohorts, enrollments, users } from './schema.js';
+import { circles, clinics, cohortFacilitators, cohorts, consentSignatures, consentTexts, enrollments, screenings, users } from './schema.js';
+import { contraindications, type ScreeningRecord } from '@holdspace/domain';
 
 export const DEMO_PASSWORD = 'holdspace-demo';
 
@@ -73,6 +74,46 @@ export async function seedDemo(db: Database, opts: { passwordHash: string; now?:
       .returning();
     const log = new CircleLog(tx as unknown as Database);
     for (const c of circleRows) await log.init(c.id);
+
+    const admin = staffRows.find((u) => u.roles.includes('admin'));
+    const texts = await tx
+      .insert(consentTexts)
+      .values([
+        { clinicId: clinic.id, kind: 'treatment' as const, version: 1, title: 'Consent to ketamine-assisted psychotherapy', body: demoTreatmentConsent, publishedBy: admin?.id ?? null },
+        { clinicId: clinic.id, kind: 'group_confidentiality' as const, version: 1, title: 'Group confidentiality agreement', body: demoConfidentiality, publishedBy: admin?.id ?? null },
+      ])
+      .returning();
+
+    // Two demo participants arrive ready: consents signed and a current clearance, so the roster shows both states.
+    const prescriber = staffRows.find((u) => u.roles.includes('prescriber'));
+    const validUntil = new Date(now.getTime() + 180 * day).toISOString().slice(0, 10);
+    for (const p of participantRows.slice(0, 2)) {
+      await tx.insert(consentSignatures).values(texts.map((t) => ({ consentTextId: t.id, userId: p.id, typedName: p.name })));
+      if (prescriber) {
+        const record: ScreeningRecord = {
+          contraindications: Object.fromEntries(contraindications.map((c) => [c.key, false])) as ScreeningRecord['contraindications'],
+          notes: 'Demo record.',
+          decision: 'cleared',
+          validUntil,
+          prescription: { doseMg: 200, route: 'sublingual_lozenge' },
+          vitalLimits: {},
+          medicationHolds: [{ medication: 'Lorazepam', holdHours: 48 }],
+          emergencyContact: { name: 'Demo Contact', phone: '+1 555 0100' },
+          chaperone: null,
+        };
+        await tx.insert(screenings).values({ clinicId: clinic.id, participantId: p.id, version: 1, record, decision: 'cleared', validUntil, signedBy: prescriber.id });
+      }
+    }
     return true;
   });
 }
+
+const demoTreatmentConsent = `I understand that ketamine-assisted psychotherapy combines psychotherapy with ketamine given as a sublingual lozenge under medical supervision.
+
+I understand the common effects (changes in perception, dissociation, nausea, a rise in blood pressure and heart rate), that I will be observed until I am ready to leave, and that I must not drive until the next day after sleep.
+
+I will follow the fasting and medication instructions my prescriber gives me, arrange a ride home, and tell the team about any change in my health or medication. I may stop at any time.`;
+
+const demoConfidentiality = `What is shared in this group stays in this group. I will not record, photograph or repeat what other participants share, and I will not identify other participants outside the group.
+
+I will use only the display names people choose for the group, and I understand the facilitators keep the group safe and may pause or redirect sharing.`;

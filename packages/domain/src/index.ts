@@ -6,3 +6,4 @@ export * from './clinic.js';
 export * from './screening.js';
 export * from './readiness.js';
 export * from './policy.js';
+export * from './time.js';

@@ -7,6 +7,8 @@ export type StaffRole = z.infer<typeof staffRoleSchema>;
 export const signInBodySchema = z.object({
   email: z.string().trim().toLowerCase().email('Enter a valid email address').max(254),
   password: z.string().min(1, 'Enter your password').max(512),
+  /** The 6-digit code from an authenticator app, when two-factor sign-in is on. */
+  totp: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code').optional(),
 });
 export type SignInBody = z.infer<typeof signInBodySchema>;
 
@@ -16,6 +18,7 @@ export const meSchema = z.object({
   email: z.string(),
   kind: z.enum(['staff', 'participant']),
   roles: z.array(staffRoleSchema),
+  twoFactor: z.object({ enabled: z.boolean(), required: z.boolean() }),
   clinic: z.object({ id: z.string().uuid(), name: z.string() }),
 });
 export type Me = z.infer<typeof meSchema>;

@@ -2,3 +2,4 @@ export * from './version.js';
 export * from './result.js';
 export * from './http.js';
 export * from './realtime.js';
+export * from './clinic.js';

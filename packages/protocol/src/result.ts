@@ -3,6 +3,7 @@ import { z } from 'zod';
 export const errorCodes = [
   'BAD_REQUEST',
   'UNAUTHENTICATED',
+  'TWO_FACTOR_REQUIRED',
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',

@@ -8,6 +8,8 @@ export class HttpError extends Error {
     public readonly statusCode: number,
     public readonly code: ErrorCode,
     message: string,
+    /** The SPEC.md rule that refused it, for RULE_VIOLATION. */
+    public readonly rule?: string,
   ) {
     super(message);
   }
@@ -27,7 +29,7 @@ export function registerErrorHandler(app: FastifyInstance) {
       const body: Failure = fail('BAD_REQUEST', `Invalid input (${issues[0]?.path}: ${issues[0]?.message})`, { issues });
       return reply.status(400).send(body);
     }
-    if (error instanceof HttpError) return reply.status(error.statusCode).send(fail(error.code, error.message));
+    if (error instanceof HttpError) return reply.status(error.statusCode).send(fail(error.code, error.message, error.rule ? { rule: error.rule } : {}));
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.status(status).send(fail(codeForStatus(status), error.message || 'Bad request'));

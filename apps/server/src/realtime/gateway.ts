@@ -52,6 +52,7 @@ export interface GatewayDeps {
   broadcaster: SocketBroadcaster;
   nodeId: string;
   allowedOrigins: string[];
+  sweepIntervalMs?: number;
 }
 
 /**
@@ -94,6 +95,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
     const user = socket.data.user;
     void socket.join(room.session(user.sessionId));
     const connectionId = `${deps.nodeId}/${socket.id}`;
+    socket.onAny(() => void deps.sessions.touch(user.sessionId).catch(() => {}));
     const on = createRouter(socket, {
       ratePerSecond: 20,
       burst: 60,
@@ -142,6 +144,14 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
     io.to(room.session(sessionId)).emit('session:ended', { reason });
     io.in(room.session(sessionId)).disconnectSockets(true);
   });
+
+  // Sessions with live sockets are checked often, so an idle timeout or expiry cuts the socket within a second.
+  const sweep = setInterval(() => {
+    const ids = [...new Set([...io.of('/').sockets.values()].map((s) => s.data.user?.sessionId).filter((id): id is string => Boolean(id)))];
+    deps.sessions.sweep(ids).catch((error: unknown) => app.log.warn({ err: error }, 'session sweep failed'));
+  }, deps.sweepIntervalMs ?? 500);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
 
   return io;
 }

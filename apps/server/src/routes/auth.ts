@@ -1,45 +1,91 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { PeopleRepo } from '@holdspace/db';
-import { failureSchema, meSchema, signInBodySchema } from '@holdspace/protocol';
+import { ClinicScope, type Database, type PeopleRepo } from '@holdspace/db';
+import {
+  acceptInviteSchema,
+  failureSchema,
+  inviteInfoSchema,
+  inviteParamsSchema,
+  meSchema,
+  signInBodySchema,
+  totpCodeSchema,
+  totpSetupSchema,
+} from '@holdspace/protocol';
 import { dummyHash, verifyPassword } from '../services/passwords.js';
 import { SESSION_COOKIE, toMe, type SessionService } from '../services/sessions.js';
+import { LOCK_AFTER, LOCK_MINUTES, type AccountService } from '../services/accounts.js';
 import { HttpError } from '../plugins/errors.js';
-import { requireUser } from '../plugins/auth.js';
+import { auditMeta, requireUser } from '../plugins/auth.js';
 
 export interface AuthRouteOptions {
+  db: Database;
   people: PeopleRepo;
   sessions: SessionService;
+  accounts: AccountService;
   secureCookie: boolean;
+  now: () => Date;
 }
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { people, sessions, secureCookie }) => {
+const empty = z.object({}).strict().optional();
+
+export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { db, people, sessions, accounts, secureCookie, now }) => {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: secureCookie };
+
+  async function startSession(userId: string, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
+    const session = await sessions.create(userId, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+    reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: session.expiresAt });
+    const authed = await sessions.validate(session.token);
+    if (!authed) throw new Error('new session did not validate');
+    request.user = authed;
+    await new ClinicScope(db, authed.clinicId).audit({ ...auditMeta(request), action: 'sign_in', resourceType: 'session', subjectId: null });
+    return toMe(authed);
+  }
 
   app.post(
     '/api/auth/sign-in',
     {
-      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: { tags: ['auth'], summary: 'Sign in with email and password', body: signInBodySchema, response: { 200: meSchema, 401: failureSchema } },
+      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: { tags: ['auth'], summary: 'Sign in with email and password (and a code, with two-factor on)', body: signInBodySchema, response: { 200: meSchema, 401: failureSchema, 429: failureSchema } },
     },
     async (request, reply) => {
-      const { email, password } = request.body;
+      const { email, password, totp } = request.body;
       const user = await people.userByEmail(email);
+      if (user?.lockedUntil && user.lockedUntil > now()) {
+        throw new HttpError(429, 'RATE_LIMITED', `Too many failed sign-ins. Try again after ${LOCK_MINUTES} minutes, or ask your clinic to reset your password.`);
+      }
       const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyPassword(await dummyHash(), password).then(() => false);
-      if (!user || !valid) throw new HttpError(401, 'UNAUTHENTICATED', 'That email and password do not match an account.');
-      const session = await sessions.create(user.id, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
-      reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: session.expiresAt });
-      const authed = await sessions.validate(session.token);
-      if (!authed) throw new Error('new session did not validate');
-      return toMe(authed);
+      if (!user || !valid) {
+        if (user) await people.recordFailedSignIn(user.id, LOCK_AFTER, new Date(now().getTime() + LOCK_MINUTES * 60_000));
+        throw new HttpError(401, 'UNAUTHENTICATED', 'That email and password do not match an account.');
+      }
+      if (user.totpEnabledAt) {
+        if (!totp) throw new HttpError(401, 'TWO_FACTOR_REQUIRED', 'Enter the 6-digit code from your authenticator app.');
+        if (!accounts.verifyTotp(user.totpSecret, totp)) {
+          await people.recordFailedSignIn(user.id, LOCK_AFTER, new Date(now().getTime() + LOCK_MINUTES * 60_000));
+          throw new HttpError(401, 'TWO_FACTOR_REQUIRED', 'That code did not match. Try the newest code.');
+        }
+      }
+      await people.clearFailedSignIns(user.id);
+      return startSession(user.id, request, reply);
     },
   );
 
   app.post(
     '/api/auth/sign-out',
-    { schema: { tags: ['auth'], summary: 'End this session', body: z.object({}).passthrough().optional(), response: { 204: z.null() } } },
+    { schema: { tags: ['auth'], summary: 'End this session', body: empty, response: { 204: z.null() } } },
     async (request, reply) => {
       if (request.user) await sessions.end(request.user.sessionId);
+      reply.clearCookie(SESSION_COOKIE, cookieOptions);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/auth/sign-out-everywhere',
+    { schema: { tags: ['auth'], summary: 'End every session of the signed-in person, on every device', body: empty, response: { 204: z.null(), 401: failureSchema } } },
+    async (request, reply) => {
+      const user = requireUser(request);
+      await sessions.endAllFor(user.id, 'You signed out on all devices.');
       reply.clearCookie(SESSION_COOKIE, cookieOptions);
       return reply.status(204).send(null);
     },
@@ -49,5 +95,52 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
     '/api/auth/me',
     { schema: { tags: ['auth'], summary: 'The signed-in person', response: { 200: meSchema, 401: failureSchema } } },
     async (request) => toMe(requireUser(request)),
+  );
+
+  app.post(
+    '/api/auth/totp/setup',
+    { schema: { tags: ['auth'], summary: 'Start two-factor setup: a new secret to scan', body: empty, response: { 200: totpSetupSchema, 401: failureSchema } } },
+    async (request) => {
+      const user = requireUser(request);
+      return accounts.setupTotp(user.id, user.email, `Holdspace (${user.clinicName})`);
+    },
+  );
+
+  app.post(
+    '/api/auth/totp/enable',
+    { schema: { tags: ['auth'], summary: 'Turn two-factor on with a code from the app', body: totpCodeSchema, response: { 204: z.null(), 401: failureSchema } } },
+    async (request, reply) => {
+      await accounts.enableTotp(requireUser(request).id, request.body.code);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/auth/totp/disable',
+    { schema: { tags: ['auth'], summary: 'Turn two-factor off', body: totpCodeSchema, response: { 204: z.null(), 401: failureSchema } } },
+    async (request, reply) => {
+      const user = requireUser(request);
+      if (user.twoFactorRequired) throw new HttpError(403, 'FORBIDDEN', 'Your clinic requires two-factor sign-in.');
+      await accounts.disableTotp(user.id, request.body.code);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/invites/:token',
+    { schema: { tags: ['auth'], summary: 'What an invite link is for', params: inviteParamsSchema, response: { 200: inviteInfoSchema, 404: failureSchema } } },
+    async (request) => accounts.inviteInfo(request.params.token),
+  );
+
+  app.post(
+    '/api/invites/:token/accept',
+    {
+      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: { tags: ['auth'], summary: 'Set a password with an invite, and sign in', params: inviteParamsSchema, body: acceptInviteSchema, response: { 200: meSchema, 404: failureSchema } },
+    },
+    async (request, reply) => {
+      const userId = await accounts.acceptInvite(request.params.token, request.body.password);
+      return startSession(userId, request, reply);
+    },
   );
 };

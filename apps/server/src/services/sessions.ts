@@ -5,7 +5,7 @@ import type { Me } from '@holdspace/protocol';
 export const SESSION_COOKIE = 'hs_session';
 
 export interface SessionPolicy {
-  idleMs: number;
+  /** Absolute lifetime; the idle timeout is each clinic's setting. */
   maxMs: number;
 }
 
@@ -20,6 +20,8 @@ export interface AuthedUser {
   roles: string[];
   sessionId: string;
   clinicName: string;
+  twoFactorEnabled: boolean;
+  twoFactorRequired: boolean;
 }
 
 /** Server-side sessions: the cookie holds a random token, the database only its hash. */
@@ -62,12 +64,36 @@ export class SessionService {
   }
 
   expired(found: SessionWithUser, now: Date): boolean {
-    return found.session.expiresAt <= now || now.getTime() - found.session.lastSeenAt.getTime() > this.policy.idleMs;
+    const idleMs = found.clinic.settings.idleTimeoutMinutes * 60_000;
+    return found.session.expiresAt <= now || now.getTime() - found.session.lastSeenAt.getTime() > idleMs;
   }
+
+  /** Activity on a live socket keeps its session from going idle. */
+  async touch(sessionId: string) {
+    const now = this.now();
+    const last = this.touched.get(sessionId) ?? 0;
+    if (now.getTime() - last < 30_000) return;
+    this.touched.set(sessionId, now.getTime());
+    await this.people.touchSession(sessionId, now);
+  }
+  private readonly touched = new Map<string, number>();
 
   async end(sessionId: string, reason = 'You have signed out.') {
     await this.people.deleteSession(sessionId);
+    this.touched.delete(sessionId);
     for (const l of this.listeners) l(sessionId, reason);
+  }
+
+  /** Ends every session of a person (sign out everywhere, a role change). */
+  async endAllFor(userId: string, reason: string) {
+    for (const id of await this.people.sessionIdsOf(userId)) await this.end(id, reason);
+  }
+
+  /** Ends those of `ids` that have expired or gone idle: run often for sessions with live sockets. */
+  async sweep(ids: string[]) {
+    for (const id of await this.people.endedSessions(ids, this.now())) {
+      await this.end(id, 'You were signed out after a period of inactivity.');
+    }
   }
 }
 
@@ -81,6 +107,8 @@ function toUser(found: SessionWithUser): AuthedUser {
     roles: found.user.roles,
     sessionId: found.session.id,
     clinicName: found.clinic.name,
+    twoFactorEnabled: Boolean(found.user.totpEnabledAt),
+    twoFactorRequired: found.user.kind === 'staff' && found.clinic.settings.requireTwoFactor,
   };
 }
 
@@ -91,6 +119,7 @@ export function toMe(user: AuthedUser): Me {
     email: user.email,
     kind: user.kind,
     roles: user.roles.filter((r): r is Me['roles'][number] => r === 'admin' || r === 'facilitator' || r === 'prescriber'),
+    twoFactor: { enabled: user.twoFactorEnabled, required: user.twoFactorRequired },
     clinic: { id: user.clinicId, name: user.clinicName },
   };
 }
