@@ -62,6 +62,8 @@ export async function startTestServer(
     PORT: '0',
     LOG_LEVEL: 'silent',
     NODE_ID: `test-${process.pid}-${++nodeCounter}`,
+    // Tests sign many people in from one address; the per-address limit has its own test.
+    AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     ...database.env,
     ...options.env,
   });

@@ -22,6 +22,12 @@ import { AccountService } from './services/accounts.js';
 import { CircleService } from './services/circle-service.js';
 import { SessionService } from './services/sessions.js';
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  schema: { body?: unknown; params?: unknown; querystring?: unknown };
+}
+
 export interface AppDeps {
   config: Config;
   db: DbHandle;
@@ -44,6 +50,15 @@ export async function buildApp({ config, db, now = () => new Date(), logger }: A
     forceCloseConnections: true,
     return503OnClosing: true,
     bodyLimit: 256 * 1024,
+  });
+  // Every route, as registered: the authorization matrix and the bad-input tests enumerate these.
+  const routes: RouteEntry[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD' && route.url.startsWith('/api/') && !route.url.startsWith('/api/docs')) {
+        routes.push({ method, url: route.url, schema: (route.schema ?? {}) as RouteEntry['schema'] });
+      }
+    }
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -87,7 +102,7 @@ export async function buildApp({ config, db, now = () => new Date(), logger }: A
   await app.register(authPlugin, { sessions, allowedOrigins: config.ALLOWED_ORIGINS });
   await app.register(healthRoutes, { db, version: config.version });
   const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY);
-  await app.register(authRoutes, { db: db.db, people, sessions, accounts, secureCookie, now });
+  await app.register(authRoutes, { db: db.db, people, sessions, accounts, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
   await app.register(peopleRoutes, { db: db.db, accounts, sessions, publicUrl: config.PUBLIC_URL });
   await app.register(cohortRoutes, { db: db.db, now });
   await app.register(recordRoutes, { db: db.db, now });
@@ -107,7 +122,7 @@ export async function buildApp({ config, db, now = () => new Date(), logger }: A
     await circles.drain();
   });
 
-  return { fastify: app, io, services: { circles, sessions, log, people, directory, accounts } };
+  return { fastify: app, io, routes, services: { circles, sessions, log, people, directory, accounts } };
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

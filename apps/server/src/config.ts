@@ -31,6 +31,8 @@ const envSchema = z.object({
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: bool.default(false),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Sign-in and invite attempts allowed per minute from one address. */
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   SEED_DEMO: bool.default(true),
   /** The address people use to reach Holdspace, for links in invites (default: the address of the request). */
   PUBLIC_URL: z.string().url('must be a URL like https://holdspace.example.org').optional(),

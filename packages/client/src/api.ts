@@ -1,16 +1,77 @@
 import {
+  acceptInviteSchema,
+  auditEntrySchema,
+  auditQuerySchema,
   circleListSchema,
   circleSummarySchema,
+  clinicSettingsSchema,
+  cohortSummarySchema,
+  consentTextSchema,
+  createdWithInviteSchema,
+  createParticipantSchema,
+  createStaffSchema,
+  enrollSchema,
   healthSchema,
+  inviteInfoSchema,
   meSchema,
+  myConsentSchema,
+  outboxMessageSchema,
+  participantSchema,
+  publishConsentSchema,
+  rosterEntrySchema,
+  screeningQueueEntrySchema,
+  screeningVersionSchema,
+  signConsentSchema,
+  staffMemberSchema,
+  totpCodeSchema,
+  totpSetupSchema,
+  updateRolesSchema,
   type CircleSummary,
+  type CohortSummary,
+  type CreateCohort,
   type Failure,
   type Health,
   type Me,
+  type Participant,
   type Result,
+  type RosterEntry,
+  type ScreeningVersion,
   type SignInBody,
+  type StaffMember,
 } from '@holdspace/protocol';
-import type { z } from 'zod';
+import type { ClinicSettings, ScreeningRecord } from '@holdspace/domain';
+import { z } from 'zod';
+
+export type InviteInfo = z.infer<typeof inviteInfoSchema>;
+export type AcceptInvite = z.input<typeof acceptInviteSchema>;
+export type CreatedWithInvite = z.infer<typeof createdWithInviteSchema>;
+export type TotpSetup = z.infer<typeof totpSetupSchema>;
+export type TotpCode = z.input<typeof totpCodeSchema>;
+export type CreateStaff = z.input<typeof createStaffSchema>;
+export type UpdateRoles = z.input<typeof updateRolesSchema>;
+export type CreateParticipant = z.input<typeof createParticipantSchema>;
+export type Enroll = z.input<typeof enrollSchema>;
+export type ConsentText = z.infer<typeof consentTextSchema>;
+export type PublishConsent = z.input<typeof publishConsentSchema>;
+export type MyConsent = z.infer<typeof myConsentSchema>;
+export type SignConsent = z.input<typeof signConsentSchema>;
+export type ScreeningQueueEntry = z.infer<typeof screeningQueueEntrySchema>;
+export type AuditQuery = Partial<z.input<typeof auditQuerySchema>>;
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
+
+const staffListSchema = z.array(staffMemberSchema);
+const participantListSchema = z.array(participantSchema);
+const cohortListSchema = z.array(cohortSummarySchema);
+const rosterSchema = z.array(rosterEntrySchema);
+const consentTextListSchema = z.array(consentTextSchema);
+const myConsentListSchema = z.array(myConsentSchema);
+const screeningQueueSchema = z.array(screeningQueueEntrySchema);
+const screeningHistorySchema = z.array(screeningVersionSchema);
+const auditListSchema = z.array(auditEntrySchema);
+const outboxListSchema = z.array(outboxMessageSchema);
+
+const seg = (value: string) => encodeURIComponent(value);
 
 export interface ApiOptions {
   /** Absolute origin for Node callers; the browser uses relative URLs. */
@@ -70,8 +131,119 @@ export class HoldspaceApi {
   signOut() {
     return this.request('POST', '/api/auth/sign-out', null, {});
   }
+  /** Ends every session of the signed-in person, on every device (this one included). */
+  signOutEverywhere(): Promise<Result<null>> {
+    return this.request('POST', '/api/auth/sign-out-everywhere', null, {});
+  }
   me(): Promise<Result<Me>> {
     return this.request('GET', '/api/auth/me', meSchema);
+  }
+
+  // Two-factor sign-in (TOTP)
+  totpSetup(): Promise<Result<TotpSetup>> {
+    return this.request('POST', '/api/auth/totp/setup', totpSetupSchema, {});
+  }
+  totpEnable(body: TotpCode): Promise<Result<null>> {
+    return this.request('POST', '/api/auth/totp/enable', null, body);
+  }
+  totpDisable(body: TotpCode): Promise<Result<null>> {
+    return this.request('POST', '/api/auth/totp/disable', null, body);
+  }
+
+  // Invites (no session needed)
+  invite(token: string): Promise<Result<InviteInfo>> {
+    return this.request('GET', `/api/invites/${seg(token)}`, inviteInfoSchema);
+  }
+  /** Sets the password and signs the person in. */
+  acceptInvite(token: string, body: AcceptInvite): Promise<Result<Me>> {
+    return this.request('POST', `/api/invites/${seg(token)}/accept`, meSchema, body);
+  }
+
+  // Staff (clinic admin)
+  staff(): Promise<Result<StaffMember[]>> {
+    return this.request('GET', '/api/staff', staffListSchema);
+  }
+  createStaff(body: CreateStaff): Promise<Result<CreatedWithInvite>> {
+    return this.request('POST', '/api/staff', createdWithInviteSchema, body);
+  }
+  updateStaffRoles(userId: string, body: UpdateRoles): Promise<Result<StaffMember>> {
+    return this.request('PATCH', `/api/staff/${seg(userId)}`, staffMemberSchema, body);
+  }
+
+  // Participants (clinic admin)
+  participants(): Promise<Result<Participant[]>> {
+    return this.request('GET', '/api/participants', participantListSchema);
+  }
+  createParticipant(body: CreateParticipant): Promise<Result<CreatedWithInvite>> {
+    return this.request('POST', '/api/participants', createdWithInviteSchema, body);
+  }
+  /** A fresh invite; the previous one stops working. */
+  reinviteParticipant(userId: string): Promise<Result<CreatedWithInvite>> {
+    return this.request('POST', `/api/participants/${seg(userId)}/invite`, createdWithInviteSchema, {});
+  }
+
+  // Cohorts
+  cohorts(): Promise<Result<CohortSummary[]>> {
+    return this.request('GET', '/api/cohorts', cohortListSchema);
+  }
+  createCohort(body: CreateCohort): Promise<Result<CohortSummary>> {
+    return this.request('POST', '/api/cohorts', cohortSummarySchema, body);
+  }
+  cohort(cohortId: string): Promise<Result<CohortSummary>> {
+    return this.request('GET', `/api/cohorts/${seg(cohortId)}`, cohortSummarySchema);
+  }
+  enroll(cohortId: string, body: Enroll): Promise<Result<null>> {
+    return this.request('POST', `/api/cohorts/${seg(cohortId)}/enrollments`, null, body);
+  }
+  roster(cohortId: string): Promise<Result<RosterEntry[]>> {
+    return this.request('GET', `/api/cohorts/${seg(cohortId)}/roster`, rosterSchema);
+  }
+
+  // Consents
+  /** Every version of every consent text (clinic admin). */
+  consents(): Promise<Result<ConsentText[]>> {
+    return this.request('GET', '/api/consents', consentTextListSchema);
+  }
+  publishConsent(body: PublishConsent): Promise<Result<ConsentText>> {
+    return this.request('POST', '/api/consents', consentTextSchema, body);
+  }
+  /** The current version of each consent text, and when the signed-in participant signed it. */
+  myConsents(): Promise<Result<MyConsent[]>> {
+    return this.request('GET', '/api/me/consents', myConsentListSchema);
+  }
+  signConsent(consentTextId: string, body: SignConsent): Promise<Result<null>> {
+    return this.request('POST', `/api/me/consents/${seg(consentTextId)}/sign`, null, body);
+  }
+
+  // Screening and clearance
+  screeningQueue(): Promise<Result<ScreeningQueueEntry[]>> {
+    return this.request('GET', '/api/screening/queue', screeningQueueSchema);
+  }
+  /** Signed versions, newest first. */
+  screenings(userId: string): Promise<Result<ScreeningVersion[]>> {
+    return this.request('GET', `/api/participants/${seg(userId)}/screenings`, screeningHistorySchema);
+  }
+  signScreening(userId: string, record: ScreeningRecord): Promise<Result<ScreeningVersion>> {
+    return this.request('POST', `/api/participants/${seg(userId)}/screenings`, screeningVersionSchema, record);
+  }
+
+  // Clinic settings, audit trail, mail outbox (clinic admin)
+  settings(): Promise<Result<ClinicSettings>> {
+    return this.request('GET', '/api/settings', clinicSettingsSchema);
+  }
+  saveSettings(body: ClinicSettings): Promise<Result<ClinicSettings>> {
+    return this.request('PUT', '/api/settings', clinicSettingsSchema, body);
+  }
+  audit(query: AuditQuery = {}): Promise<Result<AuditEntry[]>> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+    }
+    const qs = params.toString();
+    return this.request('GET', `/api/audit${qs ? `?${qs}` : ''}`, auditListSchema);
+  }
+  outbox(): Promise<Result<OutboxMessage[]>> {
+    return this.request('GET', '/api/outbox', outboxListSchema);
   }
   async circles(): Promise<Result<CircleSummary[]>> {
     const r = await this.request('GET', '/api/circles', circleListSchema);

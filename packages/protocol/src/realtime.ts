@@ -59,5 +59,12 @@ export interface ServerToClientEvents {
   'session:ended': (body: { reason: string }) => void;
 }
 
+/** The schema of every client event: the gateway parses each with its own, and tests enumerate them from here. */
+export const clientEventSchemas = {
+  'circle:join': circleJoinSchema,
+  'circle:leave': circleLeaveSchema,
+  'circle:command': circleCommandSchema,
+} as const satisfies Record<keyof ClientToServerEvents, z.ZodType>;
+
 /** How many missed events a rejoin replays before a fresh state is sent instead. */
 export const MAX_REPLAY = 500;

@@ -2,9 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
 import type { CircleActor, CircleEvent } from '@holdspace/domain';
 import {
-  circleCommandSchema,
-  circleJoinSchema,
-  circleLeaveSchema,
+  clientEventSchemas,
   fail,
   handshakeAuthSchema,
   ok,
@@ -102,7 +100,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
       onError: (error, event) => app.log.error({ err: error, event, user: user.id }, 'socket handler failed'),
     });
 
-    on('circle:join', circleJoinSchema, async ({ circleId, lastSeq, device }) => {
+    on('circle:join', clientEventSchemas['circle:join'], async ({ circleId, lastSeq, device }) => {
       const actor = await deps.circles.actorFor(user, circleId);
       if (!actor) return fail('NOT_FOUND', 'This circle does not exist or you are not part of it.');
       const rooms = [room.all(circleId), room.person(circleId, actor.personId)];
@@ -117,7 +115,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
       return ok(await deps.circles.sync(circleId, actor, lastSeq));
     });
 
-    on('circle:leave', circleLeaveSchema, async ({ circleId }) => {
+    on('circle:leave', clientEventSchemas['circle:leave'], async ({ circleId }) => {
       const actor = socket.data.circles.get(circleId);
       if (!actor) return ok(null);
       socket.data.circles.delete(circleId);
@@ -126,7 +124,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
       return left.ok ? ok(null) : left;
     });
 
-    on('circle:command', circleCommandSchema, async ({ circleId, commandId, command }) => {
+    on('circle:command', clientEventSchemas['circle:command'], async ({ circleId, commandId, command }) => {
       const actor = socket.data.circles.get(circleId) ?? (await deps.circles.actorFor(user, circleId));
       if (!actor) return fail('NOT_FOUND', 'This circle does not exist or you are not part of it.');
       return deps.circles.execute(circleId, actor, command, commandId);

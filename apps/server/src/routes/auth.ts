@@ -23,12 +23,13 @@ export interface AuthRouteOptions {
   sessions: SessionService;
   accounts: AccountService;
   secureCookie: boolean;
+  authRateLimit: number;
   now: () => Date;
 }
 
 const empty = z.object({}).strict().optional();
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { db, people, sessions, accounts, secureCookie, now }) => {
+export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { db, people, sessions, accounts, secureCookie, authRateLimit, now }) => {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: secureCookie };
 
   async function startSession(userId: string, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
@@ -44,7 +45,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
   app.post(
     '/api/auth/sign-in',
     {
-      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: authRateLimit, timeWindow: '1 minute' } },
       schema: { tags: ['auth'], summary: 'Sign in with email and password (and a code, with two-factor on)', body: signInBodySchema, response: { 200: meSchema, 401: failureSchema, 429: failureSchema } },
     },
     async (request, reply) => {
@@ -135,7 +136,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
   app.post(
     '/api/invites/:token/accept',
     {
-      config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: authRateLimit, timeWindow: '1 minute' } },
       schema: { tags: ['auth'], summary: 'Set a password with an invite, and sign in', params: inviteParamsSchema, body: acceptInviteSchema, response: { 200: meSchema, 404: failureSchema } },
     },
     async (request, reply) => {

@@ -1,0 +1,150 @@
+import { defaultClinicSettings, contraindications } from '@holdspace/domain';
+import { clientEventSchemas } from '@holdspace/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllConnections, closeRawSockets, demo, signIn, startTestServer, type TestServer } from '../support/harness.js';
+import { actorNames, call, clinicFixture, socketAs, type ActorName, type ClinicFixture } from '../support/clinic-fixture.js';
+
+type Ctx = { fx: ClinicFixture; actor: ActorName; n: number };
+interface RouteExpectation {
+  /** Who may use the route. Everyone else must get 401, 403 or 404, and nobody listed may. */
+  allow: readonly ActorName[];
+  path?: (c: Ctx) => string;
+  body?: (c: Ctx) => unknown | Promise<unknown>;
+  /** Ends or changes the caller's session: run with a fresh sign-in of that actor. */
+  ownSession?: boolean;
+}
+
+const everyone = actorNames;
+const signedIn = actorNames.filter((a) => a !== 'anonymous');
+const admins = ['admin', 'otherClinicAdmin'] as const;
+const participants = ['participant', 'otherCohortParticipant'] as const;
+
+const clearance = () => ({
+  contraindications: Object.fromEntries(contraindications.map((c) => [c.key, false])),
+  notes: 'Matrix test',
+  decision: 'cleared',
+  validUntil: '2099-01-01',
+  prescription: { doseMg: 150, route: 'sublingual_lozenge' },
+  vitalLimits: {},
+  medicationHolds: [],
+  emergencyContact: { name: 'Kim', phone: '+1 555 0101' },
+  chaperone: null,
+});
+
+/** The one table of expectations: every API route, keyed as Fastify registers it. */
+const table: Record<string, RouteExpectation> = {
+  'GET /api/health': { allow: everyone },
+  'POST /api/auth/sign-in': { allow: everyone, body: () => ({ email: demo.participants[2].email, password: 'holdspace-demo' }) },
+  'POST /api/auth/sign-out': { allow: everyone, ownSession: true, body: () => ({}) },
+  'POST /api/auth/sign-out-everywhere': { allow: signedIn, ownSession: true, body: () => ({}) },
+  'GET /api/auth/me': { allow: signedIn },
+  'POST /api/auth/totp/setup': { allow: signedIn, ownSession: true, body: () => ({}) },
+  'POST /api/auth/totp/enable': { allow: signedIn, ownSession: true, body: () => ({ code: '000000' }) },
+  'POST /api/auth/totp/disable': { allow: signedIn, ownSession: true, body: () => ({ code: '000000' }) },
+  'GET /api/invites/:token': { allow: everyone, path: async () => `/api/invites/${(await fxRef!.newParticipant()).token}` } as never,
+  'POST /api/invites/:token/accept': { allow: everyone, body: () => ({ password: 'a-new-password-1' }) },
+  'GET /api/staff': { allow: admins },
+  'POST /api/staff': { allow: admins, body: ({ n }) => ({ name: `Staff ${n}`, email: `staff-${n}-${Date.now()}@example.org`, roles: ['facilitator'] }) },
+  'PATCH /api/staff/:userId': { allow: ['admin'], path: ({ fx }) => `/api/staff/${fx.ids.theo}`, body: () => ({ roles: ['facilitator'] }) },
+  'GET /api/participants': { allow: admins },
+  'POST /api/participants': { allow: admins, body: ({ n }) => ({ name: `Person ${n}`, email: `person-${n}-${Date.now()}@example.org` }) },
+  'POST /api/participants/:userId/invite': { allow: ['admin'], path: ({ fx }) => `/api/participants/${fx.ids.river}/invite`, body: () => ({}) },
+  'GET /api/cohorts': { allow: ['facilitator', 'prescriber', ...admins] },
+  'POST /api/cohorts': {
+    allow: admins,
+    body: ({ fx, n }) => ({ name: `Matrix cohort ${n}`, format: 'hybrid', timeZone: 'UTC', facilitatorIds: [fx.ids.theo], program: [{ kind: 'dosing', startsAt: '2027-02-01T10:00' }] }),
+  },
+  'GET /api/cohorts/:cohortId': { allow: ['facilitator', 'prescriber', 'admin'], path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}` },
+  'POST /api/cohorts/:cohortId/enrollments': {
+    allow: ['admin'],
+    path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}/enrollments`,
+    body: async ({ fx, n }) => ({ participantId: (await fx.newParticipant()).id, displayName: `Matrix ${n}` }),
+  },
+  'GET /api/cohorts/:cohortId/roster': { allow: ['facilitator', 'prescriber', 'admin'], path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}/roster` },
+  'GET /api/consents': { allow: admins },
+  'POST /api/consents': { allow: admins, body: () => ({ kind: 'treatment', title: 'Treatment consent', body: 'A complete consent text for the matrix test.' }) },
+  'GET /api/me/consents': { allow: participants },
+  'POST /api/me/consents/:consentTextId/sign': { allow: participants, path: ({ fx }) => `/api/me/consents/${fx.ids.consentText}/sign`, body: () => ({ typedName: 'Typed Name' }) },
+  'GET /api/screening/queue': { allow: ['facilitator', 'prescriber'] },
+  'GET /api/participants/:userId/screenings': { allow: ['facilitator', 'prescriber'], path: ({ fx }) => `/api/participants/${fx.ids.river}/screenings` },
+  'POST /api/participants/:userId/screenings': { allow: ['prescriber'], path: ({ fx }) => `/api/participants/${fx.ids.river}/screenings`, body: clearance },
+  'GET /api/settings': { allow: admins },
+  'PUT /api/settings': { allow: admins, body: () => defaultClinicSettings },
+  'GET /api/audit': { allow: admins },
+  'GET /api/outbox': { allow: admins },
+  'GET /api/circles': { allow: signedIn },
+  'GET /api/circles/:circleId': { allow: ['participant', 'facilitator'], path: ({ fx }) => `/api/circles/${fx.ids.circleA}` },
+};
+let fxRef: ClinicFixture | null = null;
+
+/** Socket events: join and command need membership of circle A; leave is a harmless no-op for anyone connected. */
+const socketTable: Record<keyof typeof clientEventSchemas, { allow: readonly ActorName[]; body: (fx: ClinicFixture, n: number) => unknown }> = {
+  'circle:join': { allow: ['participant', 'facilitator'], body: (fx) => ({ circleId: fx.ids.circleA, device: 'phone' }) },
+  'circle:leave': { allow: signedIn, body: (fx) => ({ circleId: fx.ids.circleA }) },
+  'circle:command': { allow: ['facilitator'], body: (fx, n) => ({ commandId: `matrix-${n}-${Date.now()}`, circleId: fx.ids.circleA, command: { type: 'circle.open' } }) },
+};
+
+describe('authorization matrix (postgres)', () => {
+  let server: TestServer;
+  let fx: ClinicFixture;
+
+  beforeAll(async () => {
+    server = await startTestServer('postgres');
+    fx = fxRef = await clinicFixture(server);
+  });
+  afterAll(async () => {
+    closeAllConnections();
+    closeRawSockets();
+    await server?.stop();
+  });
+
+  it('has an entry for every HTTP route the server registers, and no stale ones', () => {
+    const registered = server.app.routes.map((r) => `${r.method} ${r.url}`).sort();
+    expect(registered).toEqual(Object.keys(table).sort());
+  });
+
+  it('allows exactly the listed actors on every route, and denies everyone else', async () => {
+    const surprises: string[] = [];
+    let n = 0;
+    const keys = Object.keys(table).sort((a, b) => Number(Boolean(table[a]!.ownSession)) - Number(Boolean(table[b]!.ownSession)));
+    for (const key of keys) {
+      const route = table[key]!;
+      const [method, pattern] = key.split(' ') as [string, string];
+      for (const actor of actorNames) {
+        n++;
+        const ctx = { fx, actor, n };
+        let path = route.path ? await route.path(ctx) : pattern;
+        if (key === 'POST /api/invites/:token/accept') path = `/api/invites/${(await fx.newParticipant()).token}/accept`;
+        const cookie = route.ownSession && actor !== 'anonymous' ? (await fresh(actor)).cookie : fx.cookie(actor);
+        const body = route.body ? await route.body(ctx) : undefined;
+        const res = await call(server, cookie, method, path, body);
+        const allowed = ![401, 403, 404].includes(res.status) && res.status < 500;
+        const expected = route.allow.includes(actor);
+        if (res.status >= 500 || allowed !== expected) surprises.push(`${key} as ${actor}: ${res.status} ${JSON.stringify(res.json).slice(0, 160)}`);
+      }
+    }
+    expect(surprises).toEqual([]);
+  });
+
+  it('allows exactly the listed actors on every socket event', async () => {
+    expect(Object.keys(socketTable).sort()).toEqual(Object.keys(clientEventSchemas).sort());
+    const surprises: string[] = [];
+    let n = 0;
+    for (const [event, rule] of Object.entries(socketTable) as [keyof typeof clientEventSchemas, (typeof socketTable)[keyof typeof socketTable]][]) {
+      for (const actor of actorNames) {
+        const socket = await socketAs(server, actor === 'anonymous' ? null : (await fresh(actor)).cookie);
+        let allowed = false;
+        if (socket) {
+          const ack = (await socket.emitWithAck(event as 'circle:leave', rule.body(fx, ++n) as never)) as { ok: boolean; code?: string; rule?: string };
+          // A state rule (the circle is already open) still means the actor was let in; CIR1 is a role refusal.
+          allowed = ack.ok || (ack.code === 'RULE_VIOLATION' && ack.rule !== 'CIR1');
+          socket.disconnect();
+        }
+        if (allowed !== rule.allow.includes(actor)) surprises.push(`${event} as ${actor}: ${allowed ? 'allowed' : 'denied'}`);
+      }
+    }
+    expect(surprises).toEqual([]);
+  });
+
+  const fresh = (actor: Exclude<ActorName, 'anonymous'>) => signIn(server.url, fx.credentials[actor].email, fx.credentials[actor].password);
+});
