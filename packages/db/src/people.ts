@@ -24,7 +24,7 @@ export class PeopleRepo {
     return row;
   }
 
-  async createSession(input: { id: string; userId: string; expiresAt: Date; ip: string | null; userAgent: string | null }) {
+  async createSession(input: { id: string; userId: string; createdAt: Date; lastSeenAt: Date; expiresAt: Date; ip: string | null; userAgent: string | null }) {
     await this.db.insert(sessions).values(input);
   }
 

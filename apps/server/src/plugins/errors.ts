@@ -32,7 +32,9 @@ export function registerErrorHandler(app: FastifyInstance) {
     if (error instanceof HttpError) return reply.status(error.statusCode).send(fail(error.code, error.message, error.rule ? { rule: error.rule } : {}));
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return reply.status(status).send(fail(codeForStatus(status), error.message || 'Bad request'));
+      const message = error.message || 'Bad request';
+      // Unparseable bodies and the like: still say which part was wrong.
+      return reply.status(status).send(fail(codeForStatus(status), message, status === 400 ? { issues: [{ path: '(body)', message }] } : {}));
     }
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send(fail('INTERNAL', 'Something went wrong on our side. Nothing was changed.'));

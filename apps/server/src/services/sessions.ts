@@ -43,8 +43,10 @@ export class SessionService {
   async create(userId: string, meta: { ip: string | null; userAgent: string | null }) {
     const token = randomBytes(32).toString('base64url');
     const id = sessionIdOf(token);
-    const expiresAt = new Date(this.now().getTime() + this.policy.maxMs);
-    await this.people.createSession({ id, userId, expiresAt, ...meta });
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + this.policy.maxMs);
+    // Times come from the server's clock, never the database's, so idle checks compare like with like.
+    await this.people.createSession({ id, userId, createdAt: now, lastSeenAt: now, expiresAt, ...meta });
     return { token, id, expiresAt };
   }
 
