@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.js';
 import { peopleRoutes } from './routes/people.js';
 import { recordRoutes } from './routes/records.js';
 import { AccountService } from './services/accounts.js';
+import { outboxMailer, type Mailer } from './services/mailer.js';
 import { CircleService } from './services/circle-service.js';
 import { SessionService } from './services/sessions.js';
 
@@ -33,13 +34,15 @@ export interface AppDeps {
   db: DbHandle;
   now?: () => Date;
   logger?: FastifyServerOptions['logger'];
+  mailer?: Mailer;
 }
 
 /**
  * The whole application as one Fastify instance: plugins (external, then ours), routes, the realtime gateway.
  * Listening, signals and process exit live in server.ts, so tests can build this and `inject` or listen on port 0.
  */
-export async function buildApp({ config, db, now = () => new Date(), logger }: AppDeps) {
+export async function buildApp(deps: AppDeps) {
+  const { config, db, now = () => new Date(), logger } = deps;
   const app = Fastify({
     logger: logger ?? {
       level: config.LOG_LEVEL,
@@ -70,7 +73,7 @@ export async function buildApp({ config, db, now = () => new Date(), logger }: A
   const sessions = new SessionService(people, { maxMs: config.SESSION_MAX_HOURS * 3_600_000 }, now);
   const broadcaster = new SocketBroadcaster();
   const circles = new CircleService(log, directory, broadcaster, now);
-  const accounts = new AccountService(people, { inviteDays: config.INVITE_DAYS, now });
+  const accounts = new AccountService(people, { inviteDays: config.INVITE_DAYS, now, mailer: deps.mailer ?? outboxMailer });
 
   const indexHtml = readIndexHtml(config.WEB_DIST);
   await app.register(fastifyHelmet, {

@@ -5,6 +5,7 @@ import QRCode from 'qrcode';
 import type { ClinicScope, PeopleRepo } from '@holdspace/db';
 import type { Invite } from '@holdspace/protocol';
 import { HttpError } from '../plugins/errors.js';
+import type { Mailer } from './mailer.js';
 import { hashPassword } from './passwords.js';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -18,6 +19,7 @@ export const LOCK_MINUTES = 15;
 export interface AccountOptions {
   inviteDays: number;
   now: () => Date;
+  mailer: Mailer;
 }
 
 /** People joining a clinic: invites (single use, expiring), their mail, and two-factor sign-in. */
@@ -45,7 +47,7 @@ export class AccountService {
     await scope.createInvite({ userId: person.id, tokenHash: hashToken(token), expiresAt, createdBy: actorId });
     const url = `${origin}/invite/${token}`;
     const clinicName = await scope.clinicName();
-    await scope.queueMail({
+    await this.options.mailer.send(scope, {
       to: person.email,
       subject: `Your invitation to ${clinicName} on Holdspace`,
       body: `Hello ${person.name},\n\n${clinicName} has invited you to Holdspace. Open this link on your phone or computer to set your password:\n\n${url}\n\nThe link works once and expires on ${expiresAt.toUTCString()}.`,
