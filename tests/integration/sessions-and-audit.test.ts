@@ -2,7 +2,7 @@ import { contraindications } from '@holdspace/domain';
 import { schema } from '@holdspace/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeRawSockets, connected, demo, rawSocket, signIn, startTestServer, testDrivers, waitFor, type TestServer } from '../support/harness.js';
+import { closeRawSockets, connected, demo, rawSocket, signIn, startTestServer, testDrivers, type TestServer } from '../support/harness.js';
 import { call } from '../support/clinic-fixture.js';
 
 /** Time under test control: everything the server asks of the clock goes through here. */

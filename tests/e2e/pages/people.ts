@@ -13,12 +13,13 @@ export class SignInPage {
   async goto() {
     await this.page.goto('/sign-in');
   }
-  async signIn(email: string, password = DEMO_PASSWORD) {
+  /** Signs in and waits for the page each person starts on (circles, unless told otherwise). */
+  async signIn(email: string, password = DEMO_PASSWORD, landing: RegExp = /\/circles$/) {
     await this.goto();
     await this.page.getByLabel('Email').fill(email);
     await this.page.getByLabel('Password').fill(password);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(this.page).toHaveURL(/\/circles$/);
+    await expect(this.page).toHaveURL(landing);
   }
 }
 
@@ -60,10 +61,16 @@ export class Person {
     readonly page: Page,
   ) {}
 
-  static async arrive(browser: Browser, email: string, viewport = DESKTOP): Promise<Person> {
+  static async arrive(browser: Browser, email: string, viewport = DESKTOP, landing?: RegExp): Promise<Person> {
+    const person = await Person.device(browser, viewport);
+    await new SignInPage(person.page).signIn(email, DEMO_PASSWORD, landing);
+    return person;
+  }
+
+  /** A device with nobody signed in yet (someone about to open an invite link). */
+  static async device(browser: Browser, viewport = DESKTOP): Promise<Person> {
     const context = await browser.newContext({ viewport, ...(viewport.width < 600 ? { isMobile: true, hasTouch: true } : {}) });
     const page = await context.newPage();
-    await new SignInPage(page).signIn(email);
     return new Person(context, page);
   }
 
