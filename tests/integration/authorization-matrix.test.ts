@@ -8,7 +8,7 @@ type Ctx = { fx: ClinicFixture; actor: ActorName; n: number };
 interface RouteExpectation {
   /** Who may use the route. Everyone else must get 401, 403 or 404, and nobody listed may. */
   allow: readonly ActorName[];
-  path?: (c: Ctx) => string;
+  path?: (c: Ctx) => string | Promise<string>;
   body?: (c: Ctx) => unknown | Promise<unknown>;
   /** Ends or changes the caller's session: run with a fresh sign-in of that actor. */
   ownSession?: boolean;
@@ -41,8 +41,8 @@ const table: Record<string, RouteExpectation> = {
   'POST /api/auth/totp/setup': { allow: signedIn, ownSession: true, body: () => ({}) },
   'POST /api/auth/totp/enable': { allow: signedIn, ownSession: true, body: () => ({ code: '000000' }) },
   'POST /api/auth/totp/disable': { allow: signedIn, ownSession: true, body: () => ({ code: '000000' }) },
-  'GET /api/invites/:token': { allow: everyone, path: async () => `/api/invites/${(await fxRef!.newParticipant()).token}` } as never,
-  'POST /api/invites/:token/accept': { allow: everyone, body: () => ({ password: 'a-new-password-1' }) },
+  'GET /api/invites/:token': { allow: everyone, path: async ({ fx }) => `/api/invites/${(await fx.newParticipant()).token}` },
+  'POST /api/invites/:token/accept': { allow: everyone, path: async ({ fx }) => `/api/invites/${(await fx.newParticipant()).token}/accept`, body: () => ({ password: 'a-new-password-1' }) },
   'GET /api/staff': { allow: admins },
   'POST /api/staff': { allow: admins, body: ({ n }) => ({ name: `Staff ${n}`, email: `staff-${n}-${Date.now()}@example.org`, roles: ['facilitator'] }) },
   'PATCH /api/staff/:userId': { allow: ['admin'], path: ({ fx }) => `/api/staff/${fx.ids.theo}`, body: () => ({ roles: ['facilitator'] }) },
@@ -75,7 +75,6 @@ const table: Record<string, RouteExpectation> = {
   'GET /api/circles': { allow: signedIn },
   'GET /api/circles/:circleId': { allow: ['participant', 'facilitator'], path: ({ fx }) => `/api/circles/${fx.ids.circleA}` },
 };
-let fxRef: ClinicFixture | null = null;
 
 /** Socket events: join and command need membership of circle A; leave is a harmless no-op for anyone connected. */
 const socketTable: Record<keyof typeof clientEventSchemas, { allow: readonly ActorName[]; body: (fx: ClinicFixture, n: number) => unknown }> = {
@@ -90,7 +89,7 @@ describe('authorization matrix (postgres)', () => {
 
   beforeAll(async () => {
     server = await startTestServer('postgres');
-    fx = fxRef = await clinicFixture(server);
+    fx = await clinicFixture(server);
   });
   afterAll(async () => {
     closeAllConnections();
@@ -113,8 +112,7 @@ describe('authorization matrix (postgres)', () => {
       for (const actor of actorNames) {
         n++;
         const ctx = { fx, actor, n };
-        let path = route.path ? await route.path(ctx) : pattern;
-        if (key === 'POST /api/invites/:token/accept') path = `/api/invites/${(await fx.newParticipant()).token}/accept`;
+        const path = route.path ? await route.path(ctx) : pattern;
         const cookie = route.ownSession && actor !== 'anonymous' ? (await fresh(actor)).cookie : fx.cookie(actor);
         const body = route.body ? await route.body(ctx) : undefined;
         const res = await call(server, cookie, method, path, body);
