@@ -1,8 +1,8 @@
-import { defaultClinicSettings, contraindications } from '@holdspace/domain';
+import { defaultClinicSettings } from '@holdspace/domain';
 import { clientEventSchemas } from '@holdspace/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllConnections, closeRawSockets, demo, signIn, startTestServer, type TestServer } from '../support/harness.js';
-import { actorNames, call, clinicFixture, socketAs, type ActorName, type ClinicFixture } from '../support/clinic-fixture.js';
+import { actorNames, call, clinicFixture, completeClearance, socketAs, type ActorName, type ClinicFixture } from '../support/clinic-fixture.js';
 
 type Ctx = { fx: ClinicFixture; actor: ActorName; n: number };
 interface RouteExpectation {
@@ -19,17 +19,6 @@ const signedIn = actorNames.filter((a) => a !== 'anonymous');
 const admins = ['admin', 'otherClinicAdmin'] as const;
 const participants = ['participant', 'otherCohortParticipant'] as const;
 
-const clearance = () => ({
-  contraindications: Object.fromEntries(contraindications.map((c) => [c.key, false])),
-  notes: 'Matrix test',
-  decision: 'cleared',
-  validUntil: '2099-01-01',
-  prescription: { doseMg: 150, route: 'sublingual_lozenge' },
-  vitalLimits: {},
-  medicationHolds: [],
-  emergencyContact: { name: 'Kim', phone: '+1 555 0101' },
-  chaperone: null,
-});
 
 /** The one table of expectations: every API route, keyed as Fastify registers it. */
 const table: Record<string, RouteExpectation> = {
@@ -67,7 +56,7 @@ const table: Record<string, RouteExpectation> = {
   'POST /api/me/consents/:consentTextId/sign': { allow: participants, path: ({ fx }) => `/api/me/consents/${fx.ids.consentText}/sign`, body: () => ({ typedName: 'Typed Name' }) },
   'GET /api/screening/queue': { allow: ['facilitator', 'prescriber'] },
   'GET /api/participants/:userId/screenings': { allow: ['facilitator', 'prescriber'], path: ({ fx }) => `/api/participants/${fx.ids.river}/screenings` },
-  'POST /api/participants/:userId/screenings': { allow: ['prescriber'], path: ({ fx }) => `/api/participants/${fx.ids.river}/screenings`, body: clearance },
+  'POST /api/participants/:userId/screenings': { allow: ['prescriber'], path: ({ fx }) => `/api/participants/${fx.ids.river}/screenings`, body: () => completeClearance() },
   'GET /api/settings': { allow: admins },
   'PUT /api/settings': { allow: admins, body: () => defaultClinicSettings },
   'GET /api/audit': { allow: admins },

@@ -1,9 +1,8 @@
-import { contraindications } from '@holdspace/domain';
 import { schema } from '@holdspace/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeRawSockets, connected, demo, rawSocket, signIn, startTestServer, testDrivers, type TestServer } from '../support/harness.js';
-import { call } from '../support/clinic-fixture.js';
+import { call, completeClearance } from '../support/clinic-fixture.js';
 
 /** Time under test control: everything the server asks of the clock goes through here. */
 function testClock(start = Date.now()) {
@@ -98,17 +97,7 @@ describe.each(testDrivers())('audit trail (%s)', (driver) => {
 
     const dr = await signIn(server.url, demo.prescriber.email);
     await call(server, dr.cookie, 'GET', `/api/participants/${id}/screenings`);
-    const signed = await call(server, dr.cookie, 'POST', `/api/participants/${id}/screenings`, {
-      contraindications: Object.fromEntries(contraindications.map((c) => [c.key, false])),
-      notes: '',
-      decision: 'cleared',
-      validUntil: '2099-12-31',
-      prescription: { doseMg: 100, route: 'sublingual_lozenge' },
-      vitalLimits: { systolicMax: 170 },
-      medicationHolds: [],
-      emergencyContact: { name: 'Sam', phone: '+1 555 0102' },
-      chaperone: null,
-    });
+    const signed = await call(server, dr.cookie, 'POST', `/api/participants/${id}/screenings`, completeClearance({ vitalLimits: { systolicMax: 170 } }));
     expect(signed.status).toBe(200);
     const maya = await signIn(server.url, demo.facilitator.email);
     await call(server, maya.cookie, 'GET', `/api/cohorts/${cohorts[0]!.id}/roster`);

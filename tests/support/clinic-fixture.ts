@@ -1,4 +1,5 @@
 import { schema } from '@holdspace/db';
+import { noContraindications, type ScreeningRecord } from '@holdspace/domain';
 import { hashPassword } from '@holdspace/server';
 import { connected, demo, rawSocket, signIn, type Person, type TestServer } from './harness.js';
 
@@ -124,3 +125,17 @@ export async function socketAs(server: TestServer, cookie: string | null) {
     return null;
   }
 }
+
+/** A complete clearance that the server accepts (SCR1-SCR4 met). */
+export const completeClearance = (over: Partial<ScreeningRecord> = {}): ScreeningRecord => ({
+  contraindications: noContraindications(),
+  notes: '',
+  decision: 'cleared',
+  validUntil: '2099-12-31',
+  prescription: { doseMg: 150, route: 'sublingual_lozenge' },
+  vitalLimits: {},
+  medicationHolds: [],
+  emergencyContact: { name: 'Kim', phone: '+1 555 0101' },
+  chaperone: null,
+  ...over,
+});

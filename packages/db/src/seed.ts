@@ -2,7 +2,7 @@ import { count, sql } from 'drizzle-orm';
 import type { Database } from './create-db.js';
 import { CircleLog } from './circle-log.js';
 import { circles, clinics, cohortFacilitators, cohorts, consentSignatures, consentTexts, enrollments, screenings, users } from './schema.js';
-import { contraindications, type ScreeningRecord } from '@holdspace/domain';
+import { noContraindications, type ScreeningRecord } from '@holdspace/domain';
 
 export const DEMO_PASSWORD = 'holdspace-demo';
 
@@ -91,7 +91,7 @@ export async function seedDemo(db: Database, opts: { passwordHash: string; now?:
       await tx.insert(consentSignatures).values(texts.map((t) => ({ consentTextId: t.id, userId: p.id, typedName: p.name })));
       if (prescriber) {
         const record: ScreeningRecord = {
-          contraindications: Object.fromEntries(contraindications.map((c) => [c.key, false])) as ScreeningRecord['contraindications'],
+          contraindications: noContraindications(),
           notes: 'Demo record.',
           decision: 'cleared',
           validUntil,

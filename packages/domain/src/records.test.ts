@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   can,
   clearanceStatus,
-  contraindications,
   defaultClinicSettings,
   effectiveVitalLimits,
+  noContraindications,
   permissions,
   readiness,
   validateScreening,
@@ -13,7 +13,7 @@ import {
 
 const today = '2026-11-22';
 const complete = (over: Partial<ScreeningRecord> = {}): ScreeningRecord => ({
-  contraindications: Object.fromEntries(contraindications.map((c) => [c.key, false])) as ScreeningRecord['contraindications'],
+  contraindications: noContraindications(),
   notes: '',
   decision: 'cleared',
   validUntil: '2027-05-01',

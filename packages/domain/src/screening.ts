@@ -18,6 +18,10 @@ export const contraindications = [
 ] as const;
 
 export type ContraindicationKey = (typeof contraindications)[number]['key'];
+
+/** Every contraindication answered "absent": the starting point of a checked, clear screening. */
+export const noContraindications = (): Record<ContraindicationKey, boolean> =>
+  Object.fromEntries(contraindications.map((c) => [c.key, false])) as Record<ContraindicationKey, boolean>;
 export type ClearanceDecision = 'cleared' | 'not_cleared' | 'needs_review';
 
 export interface MedicationHold {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { fail, type ErrorCode, type Failure } from '@holdspace/protocol';
+import { fail, failureSchema, type ErrorCode, type Failure } from '@holdspace/protocol';
 
 /** An error a route throws on purpose: its message is safe to show. */
 export class HttpError extends Error {
@@ -40,3 +40,6 @@ export function registerErrorHandler(app: FastifyInstance) {
     return reply.status(500).send(fail('INTERNAL', 'Something went wrong on our side. Nothing was changed.'));
   });
 }
+
+/** The error answers every authenticated route may give, for its OpenAPI description. */
+export const errorResponses = { 400: failureSchema, 401: failureSchema, 403: failureSchema, 404: failureSchema, 409: failureSchema };

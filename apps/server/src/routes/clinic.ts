@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '@holdspace/db';
-import { auditEntrySchema, auditQuerySchema, clinicSettingsSchema, failureSchema, outboxMessageSchema } from '@holdspace/protocol';
+import { auditEntrySchema, auditQuerySchema, clinicSettingsSchema, outboxMessageSchema } from '@holdspace/protocol';
 import { auditMeta, authorize, scopeOf } from '../plugins/auth.js';
+import { errorResponses } from '../plugins/errors.js';
 
-const errors = { 400: failureSchema, 401: failureSchema, 403: failureSchema };
+const errors = errorResponses;
 
 /** Clinic settings, the audit trail and the mail outbox: the clinic admin's tools. */
 export const clinicRoutes: FastifyPluginAsyncZod<{ db: Database }> = async (app, { db }) => {

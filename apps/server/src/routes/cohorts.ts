@@ -7,15 +7,14 @@ import {
   cohortSummarySchema,
   createCohortSchema,
   enrollSchema,
-  failureSchema,
   rosterEntrySchema,
   type CohortSummary,
 } from '@holdspace/protocol';
 import { auditMeta, authorize, scopeOf } from '../plugins/auth.js';
-import { HttpError } from '../plugins/errors.js';
+import { errorResponses, HttpError } from '../plugins/errors.js';
 import type { AuthedUser } from '../services/sessions.js';
 
-const errors = { 400: failureSchema, 401: failureSchema, 403: failureSchema, 404: failureSchema, 409: failureSchema };
+const errors = errorResponses;
 
 const kindTitles = { preparation: 'Preparation circle', dosing: 'Dosing circle', integration: 'Integration circle', follow_up: 'Follow-up circle' } as const;
 

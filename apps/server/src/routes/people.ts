@@ -5,7 +5,6 @@ import {
   createdWithInviteSchema,
   createParticipantSchema,
   createStaffSchema,
-  failureSchema,
   participantSchema,
   staffMemberSchema,
   updateRolesSchema,
@@ -16,7 +15,7 @@ import { z } from 'zod';
 import type { AccountService } from '../services/accounts.js';
 import type { SessionService } from '../services/sessions.js';
 import { auditMeta, authorize, scopeOf } from '../plugins/auth.js';
-import { HttpError } from '../plugins/errors.js';
+import { errorResponses, HttpError } from '../plugins/errors.js';
 
 export interface PeopleRouteOptions {
   db: Database;
@@ -25,7 +24,7 @@ export interface PeopleRouteOptions {
   publicUrl: string | undefined;
 }
 
-const errors = { 400: failureSchema, 401: failureSchema, 403: failureSchema, 404: failureSchema, 409: failureSchema };
+const errors = errorResponses;
 
 export const originOf = (request: FastifyRequest, publicUrl: string | undefined) => publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
 

@@ -5,7 +5,6 @@ import type { Database } from '@holdspace/db';
 import {
   consentParamsSchema,
   consentTextSchema,
-  failureSchema,
   myConsentSchema,
   publishConsentSchema,
   screeningInputSchema,
@@ -15,9 +14,9 @@ import {
   userParamsSchema,
 } from '@holdspace/protocol';
 import { auditMeta, authorize, requireParticipant, scopeOf } from '../plugins/auth.js';
-import { HttpError } from '../plugins/errors.js';
+import { errorResponses, HttpError } from '../plugins/errors.js';
 
-const errors = { 400: failureSchema, 401: failureSchema, 403: failureSchema, 404: failureSchema, 409: failureSchema };
+const errors = errorResponses;
 
 type ConsentRow = { id: string; kind: 'treatment' | 'group_confidentiality'; version: number; title: string; body: string; publishedAt: Date };
 const toConsent = (c: ConsentRow) => ({ id: c.id, kind: c.kind, version: c.version, title: c.title, body: c.body, publishedAt: c.publishedAt.toISOString() });
