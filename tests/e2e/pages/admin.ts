@@ -124,7 +124,7 @@ export class AdminCohortPage {
 
   async enroll(name: string, displayName: string) {
     const page = this.page;
-    const select = page.getByLabel('Participant');
+    const select = page.getByLabel('Participant', { exact: true });
     const option = select.locator('option', { hasText: name });
     await expect(option).toHaveCount(1);
     await select.selectOption({ value: (await option.getAttribute('value')) ?? '' });
@@ -143,11 +143,12 @@ export class AdminCohortPage {
 export async function expectReadiness(
   page: Page,
   name: string,
-  expected: { consent: RegExp | string; clearance: RegExp | string; mayBeDosed: boolean },
+  expected: { consent: RegExp | string; clearance: RegExp | string; clearedUntil?: string; mayBeDosed: boolean },
 ) {
   const entry = page.locator(`[data-testid="roster-entry"][data-name="${name}"]`);
   await expect(entry.getByTestId('badge-consent')).toContainText(expected.consent);
   await expect(entry.getByTestId('badge-clearance')).toContainText(expected.clearance);
+  if (expected.clearedUntil) await expect(entry.getByTestId('badge-clearance')).toHaveAttribute('data-until', expected.clearedUntil);
   await expect(entry.getByTestId('dose-status')).toHaveText(expected.mayBeDosed ? 'May be dosed' : 'Not ready to dose');
   await expect(entry).toHaveAttribute('data-may-be-dosed', String(expected.mayBeDosed));
 }

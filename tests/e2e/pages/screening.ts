@@ -60,7 +60,7 @@ export class ScreeningPage {
     if (c.notes) await page.getByLabel(/^Notes/).fill(c.notes);
     if (c.decision === 'Cleared') {
       if (c.validUntil) await page.getByLabel('Valid until').fill(c.validUntil);
-      if (c.doseMg !== undefined) await page.getByLabel('Dose (mg)').fill(String(c.doseMg));
+      if (c.doseMg !== undefined) await page.getByLabel('Dose (mg)', { exact: true }).fill(String(c.doseMg));
       if (c.booster) {
         await page.getByLabel(/^Booster dose/).fill(String(c.booster.doseMg));
         await page.getByLabel('From', { exact: true }).fill(String(c.booster.from));
@@ -79,7 +79,8 @@ export class ScreeningPage {
   }
 
   async sign(version = 1) {
-    await expect(this.needs()).not.toContainText('Before you can sign');
+    await expect(this.needs()).toHaveCount(0);
+    await expect(this.signButton()).toHaveAttribute('aria-disabled', 'false');
     await this.signButton().click();
     await expect(this.page.getByTestId('signed-message')).toHaveText(`Version ${version} signed and locked.`);
     await expect(this.page.getByTestId('screening-version').first()).toContainText(`Version ${version} (latest)`);

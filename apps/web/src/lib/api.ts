@@ -1,4 +1,6 @@
+import type { Pathname } from '$app/types';
 import { HoldspaceApi } from '@holdspace/client';
+import type { Me } from '@holdspace/protocol';
 
 type Fetch = typeof globalThis.fetch;
 
@@ -10,11 +12,24 @@ export function apiWith(fetch: Fetch): HoldspaceApi {
   return new HoldspaceApi({ fetch });
 }
 
-export type AfterSignIn = '/circles' | `/circles/${string}`;
+const uuid = '[0-9a-f-]{36}';
+const afterSignIn = new RegExp(
+  `^/(circles(/${uuid})?|consents|account|screening(/${uuid})?|cohorts(/${uuid}/roster)?|admin/(staff|participants|consents|settings|audit|outbox|cohorts(/new|/${uuid})?))$`,
+);
 
-const afterSignIn = /^\/circles(\/[0-9a-f-]{36})?$/;
+/**
+ * Where to go after signing in: only the app's own pages that need a session, never another origin or an arbitrary
+ * path. Without a wish, each person starts where their work is.
+ */
+export function safeNext(next: string | null | undefined, me?: Me | null): Pathname {
+  if (next && afterSignIn.test(next)) return next as Pathname;
+  return me ? homeFor(me) : '/circles';
+}
 
-/** Where to go after signing in: only the pages that need a session, never another origin or an arbitrary path. */
-export function safeNext(next: string | null | undefined): AfterSignIn {
-  return next && afterSignIn.test(next) ? (next as AfterSignIn) : '/circles';
+/** The first page for each person: circles for participants and facilitators, otherwise their main task. */
+export function homeFor(me: Me): Pathname {
+  if (me.kind === 'participant' || me.roles.includes('facilitator')) return '/circles';
+  if (me.roles.includes('admin')) return '/admin/cohorts';
+  if (me.roles.includes('prescriber')) return '/screening';
+  return '/circles';
 }

@@ -80,3 +80,76 @@ export function deviceForWidth(width: number): Device {
 export function hereCount(n: number): string {
   return `${n} here`;
 }
+
+/** "14 May 2026, 18:30": a moment in the reader's own time zone and language. */
+export function dateTime(iso: string, locale?: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit' }).format(at);
+}
+
+/** "31 December 2026" for a calendar date (yyyy-mm-dd), with no time zone shift. */
+export function calendarDate(isoDate: string, locale?: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!match) return isoDate;
+  const at = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(at);
+}
+
+/** Today's date (yyyy-mm-dd) where the reader is. */
+export function todayIso(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** A date some days from today (yyyy-mm-dd), where the reader is. */
+export function isoDaysFromNow(days: number, now = new Date()): string {
+  const at = new Date(now.getFullYear(), now.getMonth(), now.getDate() + days);
+  return todayIso(at);
+}
+
+const formatLabels = { in_person: 'In person', online: 'Online', hybrid: 'Hybrid' } as const;
+
+export function cohortFormatLabel(format: keyof typeof formatLabels): string {
+  return formatLabels[format];
+}
+
+const roleLabels = { admin: 'Clinic admin', facilitator: 'Facilitator', prescriber: 'Prescriber' } as const;
+
+export function roleLabel(role: keyof typeof roleLabels): string {
+  return roleLabels[role];
+}
+
+const consentKindLabels = { treatment: 'Consent to treatment', group_confidentiality: 'Group confidentiality agreement' } as const;
+
+export function consentKindLabel(kind: keyof typeof consentKindLabels): string {
+  return consentKindLabels[kind];
+}
+
+export type ClearanceState = 'current' | 'expired' | 'not_cleared' | 'needs_review' | 'missing';
+
+const clearanceLabels: Record<ClearanceState, string> = {
+  current: 'Cleared',
+  expired: 'Clearance expired',
+  not_cleared: 'Not cleared',
+  needs_review: 'Needs review',
+  missing: 'Not screened yet',
+};
+
+export function clearanceLabel(state: ClearanceState, validUntil?: string | null): string {
+  return state === 'current' && validUntil ? `Cleared until ${calendarDate(validUntil)}` : clearanceLabels[state];
+}
+
+/** Badge tones used across readiness and clearance: fine, needs a look, missing. */
+export type ReadyTone = 'ok' | 'warn' | 'missing';
+
+export function clearanceTone(state: ClearanceState): ReadyTone {
+  if (state === 'current') return 'ok';
+  if (state === 'expired' || state === 'needs_review') return 'warn';
+  return 'missing';
+}
+
+/** "1 person", "3 people". */
+export function people(n: number): string {
+  return n === 1 ? '1 person' : `${n} people`;
+}

@@ -50,6 +50,23 @@ class Session {
     return result;
   }
 
+  /** An answer that signed someone in (accepting an invite): remember who it is. */
+  adopt(me: Me): void {
+    this.me = me;
+    this.checked = true;
+    this.unreachable = null;
+  }
+
+  /** Ends every session of this person on every device, this one included. */
+  async signOutEverywhere(): Promise<Result<null>> {
+    const result = await api.signOutEverywhere();
+    if (result.ok || result.code === 'UNAUTHENTICATED') {
+      this.forget();
+      return { ok: true, data: null };
+    }
+    return result;
+  }
+
   /** Ends the session on the server. Only forgets the person locally once the server has agreed. */
   async signOut(): Promise<Result<null>> {
     const result = await api.signOut();

@@ -4,8 +4,8 @@ import { session } from '$lib/session.svelte';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url }) => {
-  const next = safeNext(url.searchParams.get('next'));
+  const wanted = url.searchParams.get('next');
   const me = await session.ensure(fetch);
-  if (me) redirect(307, next);
-  return { next };
+  if (me) redirect(307, safeNext(wanted, me));
+  return { next: wanted };
 };
