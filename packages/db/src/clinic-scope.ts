@@ -112,8 +112,12 @@ export class ClinicScope {
   }
 
   // ── cohorts ───────────────────────────────────────────────────────────────────────────────────────────────────
-  async cohorts(onlyFacilitatedBy?: string) {
-    const rows = await this.db.select().from(cohorts).where(this.mine(cohorts)).orderBy(desc(cohorts.createdAt));
+  async cohorts(filter: { facilitatedBy?: string | undefined; id?: string | undefined } = {}) {
+    const rows = await this.db
+      .select()
+      .from(cohorts)
+      .where(and(this.mine(cohorts), filter.id ? eq(cohorts.id, filter.id) : undefined))
+      .orderBy(desc(cohorts.createdAt));
     const ids = rows.map((r) => r.id);
     if (ids.length === 0) return [];
     const [facs, circleRows, counts] = await Promise.all([
@@ -136,11 +140,11 @@ export class ClinicScope {
         circles: circleRows.filter((x) => x.cohortId === c.id),
         enrolled: Number(counts.find((n) => n.cohortId === c.id)?.n ?? 0),
       }))
-      .filter((c) => !onlyFacilitatedBy || c.facilitators.some((f) => f.id === onlyFacilitatedBy));
+      .filter((c) => !filter.facilitatedBy || c.facilitators.some((f) => f.id === filter.facilitatedBy));
   }
 
   async cohort(cohortId: string) {
-    return (await this.cohorts()).find((c) => c.id === cohortId) ?? null;
+    return (await this.cohorts({ id: cohortId }))[0] ?? null;
   }
 
   async createCohort(input: {
@@ -269,8 +273,11 @@ export class ClinicScope {
   }
 
   // ── audit ─────────────────────────────────────────────────────────────────────────────────────────────────────
-  async audit(entry: AuditInput) {
-    await this.db.insert(auditLog).values({ ...entry, clinicId: this.clinicId, details: entry.details ?? null });
+  /** One entry, or many in one insert (a page that shows several people's health data). */
+  async audit(entries: AuditInput | AuditInput[]) {
+    const list = [entries].flat();
+    if (list.length === 0) return;
+    await this.db.insert(auditLog).values(list.map((entry) => ({ ...entry, clinicId: this.clinicId, details: entry.details ?? null })));
   }
 
   async auditTrail(filter: { subjectId?: string | undefined; actorId?: string | undefined; action?: string | undefined; resourceType?: string | undefined; limit: number }) {

@@ -44,7 +44,7 @@ export const cohortRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
   app.get('/api/cohorts', { schema: { tags: ['cohorts'], summary: 'Cohorts the signed-in staff member can see', response: { 200: z.array(cohortSummarySchema), ...errors } } }, async (request) => {
     const user = authorize(request, 'cohorts.view');
     const all = user.roles.includes('admin') || user.roles.includes('prescriber');
-    return (await scopeOf(db, user).cohorts(all ? undefined : user.id)).map(toSummary);
+    return (await scopeOf(db, user).cohorts(all ? {} : { facilitatedBy: user.id })).map(toSummary);
   });
 
   app.post(
@@ -117,7 +117,7 @@ export const cohortRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
       const today = dateIn(now(), cohort.timeZone);
       const currentConsents = Object.fromEntries(current.map((c) => [c.kind, c.version])) as Partial<Record<ConsentKind, number>>;
       // Clearance status is health data: each person's appearance here is a recorded read.
-      for (const id of ids) await scope.audit({ ...auditMeta(request), action: 'read', resourceType: 'clearance', resourceId: cohort.id, subjectId: id });
+      await scope.audit(ids.map((id) => ({ ...auditMeta(request), action: 'read', resourceType: 'clearance', resourceId: cohort.id, subjectId: id })));
       return roster.map((r) => {
         const signedConsents: Partial<Record<ConsentKind, number>> = {};
         for (const s of signed.filter((x) => x.userId === r.participantId)) signedConsents[s.kind] = Math.max(signedConsents[s.kind] ?? 0, s.version);

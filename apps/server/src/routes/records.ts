@@ -72,7 +72,7 @@ export const recordRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
     const ids = people.map((p) => p.id);
     const [latest, enrolled] = await Promise.all([scope.latestScreenings(ids), scope.enrollmentsOf(ids)]);
     const today = dateIn(now(), 'UTC');
-    for (const id of ids) await scope.audit({ ...auditMeta(request), action: 'read', resourceType: 'clearance', subjectId: id });
+    await scope.audit(ids.map((id) => ({ ...auditMeta(request), action: 'read', resourceType: 'clearance', subjectId: id })));
     const order = { missing: 0, needs_review: 1, expired: 2, not_cleared: 3, current: 4 };
     return people
       .map((p) => {
