@@ -5,7 +5,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { CircleDirectory, CircleLog, PeopleRepo, type DbHandle } from '@holdspace/db';
+import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, type DbHandle } from '@holdspace/db';
 import type { Config } from './config.js';
 import { authPlugin } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/errors.js';
@@ -72,7 +72,7 @@ export async function buildApp(deps: AppDeps) {
   const log = new CircleLog(db.db);
   const sessions = new SessionService(people, { maxMs: config.SESSION_MAX_HOURS * 3_600_000 }, now);
   const broadcaster = new SocketBroadcaster();
-  const circles = new CircleService(log, directory, broadcaster, now);
+  const circles = new CircleService(log, directory, broadcaster, now, (clinicId, entries) => new ClinicScope(db.db, clinicId).audit(entries));
   const accounts = new AccountService(people, { inviteDays: config.INVITE_DAYS, now, mailer: deps.mailer ?? outboxMailer });
 
   const indexHtml = readIndexHtml(config.WEB_DIST);

@@ -8,7 +8,8 @@ import {
   type NewEvent,
 } from '@holdspace/domain';
 import type { Database } from './create-db.js';
-import { circleEvents, circleSnapshots } from './schema.js';
+import { auditLog, circleEvents, circleSnapshots } from './schema.js';
+import type { AuditInput } from './clinic-scope.js';
 
 export type AppendOutcome =
   | { ok: true; seq: number; duplicate: boolean; events: CircleEvent[]; state: CircleState | null }
@@ -21,6 +22,8 @@ export interface AppendInput {
   actor: string;
   now: Date;
   decide: (state: CircleState) => Decision<NewEvent[]>;
+  /** Audit entries for the appended events, written in the same transaction: no change without its record. */
+  audit?: { clinicId: string; entries: (events: CircleEvent[]) => AuditInput[] } | undefined;
 }
 
 type Row = typeof circleEvents.$inferSelect;
@@ -112,6 +115,11 @@ export class CircleLog {
       }));
       await tx.insert(circleEvents).values(rows);
       const events = rows.map(toEvent);
+      const audit = input.audit ? input.audit.entries(events) : [];
+      if (audit.length > 0 && input.audit) {
+        const clinicId = input.audit.clinicId;
+        await tx.insert(auditLog).values(audit.map((entry) => ({ ...entry, clinicId, details: entry.details ?? null })));
+      }
       const state = fold(snap.state, events);
       await tx
         .update(circleSnapshots)

@@ -1,8 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { ClinicSettings } from '@holdspace/domain';
-import type { CircleRole } from '@holdspace/domain';
+import type { CircleKind, CircleRole, ClinicSettings, ScreeningRecord } from '@holdspace/domain';
 import type { Database } from './create-db.js';
-import { circleSnapshots, circles, clinics, cohortFacilitators, cohorts, enrollments, invites, sessions, users } from './schema.js';
+import { circleSnapshots, circles, clinics, cohortFacilitators, cohorts, enrollments, invites, screenings, sessions, users } from './schema.js';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -142,6 +141,16 @@ export type CircleListRow = {
   myDisplayName: string;
 };
 
+/** What a circle needs to load its roster: the enrolled participants and their latest signed screenings. */
+export interface CircleContext {
+  circleId: string;
+  clinicId: string;
+  kind: CircleKind;
+  timeZone: string;
+  settings: ClinicSettings;
+  participants: { personId: string; displayName: string; screening: ScreeningRecord | null }[];
+}
+
 /** Which circles a person belongs to, and as what. Always scoped by the person's clinic. */
 export class CircleDirectory {
   constructor(private readonly db: Database) {}
@@ -198,5 +207,38 @@ export class CircleDirectory {
       ...asFacilitator.map((r) => ({ ...r, myRole: 'facilitator' as const })),
       ...asParticipant.map((r) => ({ ...r, myRole: 'participant' as const })),
     ].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+  }
+
+  /** The circle's clinic, kind and roster with each participant's newest signed screening. */
+  async context(circleId: string): Promise<CircleContext | null> {
+    const [circle] = await this.db
+      .select({ clinicId: circles.clinicId, cohortId: circles.cohortId, kind: circles.kind, timeZone: circles.timeZone, settings: clinics.settings })
+      .from(circles)
+      .innerJoin(clinics, eq(clinics.id, circles.clinicId))
+      .where(eq(circles.id, circleId));
+    if (!circle) return null;
+    const enrolled = await this.db
+      .select({ personId: enrollments.userId, displayName: enrollments.displayName })
+      .from(enrollments)
+      .where(eq(enrollments.cohortId, circle.cohortId))
+      .orderBy(asc(enrollments.displayName));
+    const ids = enrolled.map((e) => e.personId);
+    const latest =
+      ids.length === 0
+        ? []
+        : await this.db
+            .selectDistinctOn([screenings.participantId], { participantId: screenings.participantId, record: screenings.record })
+            .from(screenings)
+            .where(and(eq(screenings.clinicId, circle.clinicId), inArray(screenings.participantId, ids)))
+            .orderBy(screenings.participantId, sql`${screenings.version} desc`);
+    const byPerson = new Map(latest.map((r) => [r.participantId, r.record]));
+    return {
+      circleId,
+      clinicId: circle.clinicId,
+      kind: circle.kind,
+      timeZone: circle.timeZone,
+      settings: circle.settings,
+      participants: enrolled.map((e) => ({ ...e, screening: byPerson.get(e.personId) ?? null })),
+    };
   }
 }

@@ -16,13 +16,14 @@ import {
 } from './index.js';
 
 const circleId = 'c1';
+const T0 = '2026-11-22T10:00:00.000Z';
 const maya: CircleActor = { personId: 'f1', role: 'facilitator', displayName: 'Maya' };
 const river: CircleActor = { personId: 'p1', role: 'participant', displayName: 'River' };
 const wren: CircleActor = { personId: 'p2', role: 'participant', displayName: 'Wren' };
 
 /** Decide and, if allowed, fold, as the log does (LOG2). */
 function run(state: CircleState, command: CircleCommand, actor: CircleActor, at = '2026-11-22T10:00:00.000Z') {
-  const d = decide(state, command, actor);
+  const d = decide(state, command, actor, at);
   if (!d.ok) return { state, decision: d };
   const events: CircleEvent[] = d.value.map((e: NewEvent, i) => ({ ...e, circleId, seq: state.seq + i + 1, at, actor: actor.personId }));
   return { state: fold(state, events), decision: d, events };
@@ -34,19 +35,19 @@ const leave = (id: string) => ({ type: 'presence.leave' as const, connectionId: 
 describe('lifecycle', () => {
   it('CIR1: only a facilitator opens or closes a circle', () => {
     const s = initialCircleState(circleId);
-    expect(decide(s, { type: 'circle.open' }, river)).toMatchObject({ ok: false, rule: 'CIR1' });
-    expect(decide(s, { type: 'circle.close' }, river)).toMatchObject({ ok: false, rule: 'CIR1' });
+    expect(decide(s, { type: 'circle.open' }, river, T0)).toMatchObject({ ok: false, rule: 'CIR1' });
+    expect(decide(s, { type: 'circle.close' }, river, T0)).toMatchObject({ ok: false, rule: 'CIR1' });
     expect(run(s, { type: 'circle.open' }, maya).state.status).toBe('open');
   });
 
   it('CIR2: opens only when scheduled; closed stays closed', () => {
     const open = run(initialCircleState(circleId), { type: 'circle.open' }, maya).state;
-    expect(decide(open, { type: 'circle.open' }, maya)).toMatchObject({ ok: false, rule: 'CIR2' });
+    expect(decide(open, { type: 'circle.open' }, maya, T0)).toMatchObject({ ok: false, rule: 'CIR2' });
     const closed = run(open, { type: 'circle.close', reason: '  ' }, maya);
     expect(closed.state.status).toBe('closed');
     expect(closed.events?.map((e) => e.type)).toEqual(['circle.closed']);
-    expect(decide(closed.state, { type: 'circle.close' }, maya)).toMatchObject({ ok: false, rule: 'CIR2' });
-    expect(decide(closed.state, { type: 'circle.open' }, maya)).toMatchObject({ ok: false, rule: 'CIR2' });
+    expect(decide(closed.state, { type: 'circle.close' }, maya, T0)).toMatchObject({ ok: false, rule: 'CIR2' });
+    expect(decide(closed.state, { type: 'circle.open' }, maya, T0)).toMatchObject({ ok: false, rule: 'CIR2' });
   });
 
   it('CIR3: the closing reason goes to staff only', () => {
@@ -83,7 +84,7 @@ describe('presence', () => {
     let s = run(initialCircleState(circleId), join('a'), river).state;
     s = run(s, { type: 'circle.close' }, maya).state;
     expect(presenceList(s)).toEqual([]);
-    expect(decide(s, join('b'), river)).toMatchObject({ ok: false, rule: 'PRS2' });
+    expect(decide(s, join('b'), river, T0)).toMatchObject({ ok: false, rule: 'PRS2' });
   });
 
   it('PRS3: facilitators first, then by display name', () => {
@@ -94,8 +95,8 @@ describe('presence', () => {
 
   it('PRS4: repeated joins and unknown leaves append nothing', () => {
     const s = run(initialCircleState(circleId), join('a'), river).state;
-    expect(decide(s, join('a'), river)).toEqual({ ok: true, value: [] });
-    expect(decide(s, leave('zzz'), river)).toEqual({ ok: true, value: [] });
+    expect(decide(s, join('a'), river, T0)).toEqual({ ok: true, value: [] });
+    expect(decide(s, leave('zzz'), river, T0)).toEqual({ ok: true, value: [] });
   });
 
   it('PRS1 (property): after any sequence of joins and leaves, each present person has a live connection and appears once', () => {

@@ -1,8 +1,10 @@
+import type { CircleKind, Segment } from './agenda.js';
 import type { Audience } from './audience.js';
 import { canSee } from './audience.js';
+import type { VitalLimits } from './clinic.js';
 import type { CircleActor, CircleRole, Device } from './people.js';
 import { isStaff } from './people.js';
-import { allow, refuse, type Decision } from './result.js';
+import type { MedicationHold } from './screening.js';
 
 export type CircleStatus = 'scheduled' | 'open' | 'in_session' | 'closed';
 
@@ -19,25 +21,168 @@ export interface PresentPerson {
   connections: Record<string, Connection>;
 }
 
+/** A person's clinical facts as the prescriber signed them, loaded by the server for the circle: staff only. */
+export interface ClinicalFacts {
+  clearance: 'current' | 'expired' | 'not_cleared' | 'needs_review' | 'missing';
+  clearanceUntil: string | null;
+  doseMg: number | null;
+  boosterDoseMg: number | null;
+  /** Minutes after the first dose within which a booster may be given. */
+  boosterWindowMinutes: [number, number] | null;
+  /** The limits for this person: the prescriber's, falling back to the clinic's (SCR5). */
+  limits: VitalLimits;
+  holds: MedicationHold[];
+}
+
+export interface RosterEntry {
+  displayName: string;
+  clinical: ClinicalFacts;
+}
+
+export interface CareSettings {
+  fastingWindowHours: number;
+  minObservationMinutes: number;
+}
+
+export type SleepQuality = 'poor' | 'fair' | 'good';
+export type RideHome = 'ride' | 'chaperone' | 'none';
+export type JourneySignal = 'okay' | 'support' | 'break';
+
+export interface ArrivalCheckin {
+  mood: number;
+  anxiety: number;
+  sleep: SleepQuality;
+  body: string;
+  intention: string;
+}
+
+export interface PredoseCheckin {
+  /** When the person last ate (ISO instant). */
+  lastFoodAt: string;
+  holdsFollowed: boolean;
+  ride: RideHome;
+}
+
+export interface AfterCheckin {
+  grounded: boolean;
+  readyToLeave: boolean;
+}
+
+export interface VitalsInput {
+  systolic: number;
+  diastolic: number;
+  heartRate: number;
+  spo2?: number | undefined;
+}
+
+export type VitalsReading = VitalsInput & { at: string; by: string };
+
+export type GateItem = 'clearance' | 'fasting' | 'ride' | 'holds' | 'vitals';
+export const gateItems: readonly GateItem[] = ['clearance', 'fasting', 'ride', 'holds', 'vitals'];
+
+export type AdverseKind = 'hypertension' | 'tachycardia' | 'nausea' | 'disorientation' | 'distress' | 'other';
+export type Severity = 'mild' | 'moderate' | 'severe';
+
+export interface AdverseEventInput {
+  kind: AdverseKind;
+  severity: Severity;
+  action: string;
+}
+
+export type AlertKind = 'support' | 'break' | 'vitals';
+
+export interface Alert {
+  id: string;
+  personId: string;
+  kind: AlertKind;
+  /** 1 is the most urgent. */
+  urgency: 1 | 2 | 3;
+  detail: string;
+  raisedAt: string;
+  ackedAt: string | null;
+  ackedBy: string | null;
+}
+
+export interface Stamp {
+  at: string;
+  by: string;
+}
+
+/** One participant's record in this circle. Private: only they and the facilitators ever hold it (AUD3). */
+export interface ParticipantRecord {
+  personId: string;
+  arrival: (ArrivalCheckin & { at: string }) | null;
+  predose: (PredoseCheckin & { at: string }) | null;
+  journey: { signal: JourneySignal; at: string } | null;
+  after: (AfterCheckin & { at: string }) | null;
+  dose: (Stamp & { doseMg: number }) | null;
+  booster: (Stamp & { doseMg: number }) | null;
+  vitals: VitalsReading[];
+  /** Staff only: the last 15-minute observation check. */
+  observedAt: string | null;
+  /** Staff only: gate items a facilitator overrode, with the written reason. */
+  overrides: Partial<Record<GateItem, Stamp & { reason: string }>>;
+  /** Staff only. */
+  adverse: (AdverseEventInput & Stamp)[];
+  discharge: (Stamp & { reason: string | null }) | null;
+}
+
 /** The fold of a circle's events. Everything a circle knows is here; nothing is kept elsewhere. */
 export interface CircleState {
   circleId: string;
   seq: number;
   status: CircleStatus;
+  kind: CircleKind | null;
   openedAt: string | null;
+  startedAt: string | null;
   closedAt: string | null;
   /** Why the facilitator closed the circle: staff only (CIR3). */
   closeReason: string | null;
+  agenda: Segment[];
+  /** Index into the agenda, or null before the first segment. */
+  segment: number | null;
+  segmentStartedAt: string | null;
+  hold: { since: string; message: string } | null;
   presence: Record<string, PresentPerson>;
+  /** Participants admitted from the lobby, with when: display names are public, so this is for everyone. */
+  admitted: Record<string, { displayName: string; at: string }>;
+  /** Staff only: the enrolled participants and their clinical facts. */
+  roster: Record<string, RosterEntry>;
+  /** Staff only. */
+  settings: CareSettings | null;
+  /** Private records: a participant's view holds only their own. */
+  people: Record<string, ParticipantRecord>;
+  /** Staff only. */
+  alerts: Record<string, Alert>;
 }
 
 /** Payload of each event type: the single declaration of the circle's events. */
 export interface CircleEventPayloads {
   'circle.opened': Record<string, never>;
+  'circle.started': Record<string, never>;
   'circle.closed': Record<string, never>;
   'circle.closeNoted': { reason: string };
+  'agenda.set': { kind: CircleKind; agenda: Segment[] };
+  'segment.changed': { index: number };
+  'hold.started': { message: string };
+  'hold.ended': Record<string, never>;
+  'roster.synced': { roster: Record<string, RosterEntry>; settings: CareSettings };
+  'participant.admitted': { personId: string; displayName: string };
   'presence.joined': { personId: string; displayName: string; role: CircleRole; connectionId: string; device: Device };
   'presence.left': { personId: string; connectionId: string };
+  'checkin.arrival': { personId: string } & ArrivalCheckin;
+  'checkin.predose': { personId: string } & PredoseCheckin;
+  'checkin.journey': { personId: string; signal: JourneySignal };
+  'checkin.after': { personId: string } & AfterCheckin;
+  'gate.overridden': { personId: string; item: GateItem; reason: string };
+  'dose.recorded': { personId: string; doseMg: number };
+  'booster.recorded': { personId: string; doseMg: number };
+  'vitals.recorded': { personId: string } & VitalsInput;
+  'observation.seen': { personId: string };
+  'adverse.recorded': { personId: string } & AdverseEventInput;
+  'alert.raised': { personId: string; kind: AlertKind; urgency: 1 | 2 | 3; detail: string };
+  'alert.acknowledged': { alertId: string };
+  'participant.discharged': { personId: string; reason: string | null };
 }
 
 export type CircleEventType = keyof CircleEventPayloads;
@@ -58,75 +203,111 @@ export type CircleEvent = CircleEventBody & {
 /** An event the domain decided on, before the log gives it a seq and a time. */
 export type NewEvent = CircleEventBody & { audience: Audience };
 
-/** Commands a person sends from a device. */
-export type ClientCommand = { type: 'circle.open' } | { type: 'circle.close'; reason?: string | undefined };
+type P = { personId: string };
 
-/** Commands the server issues on a person's behalf (a socket joins or drops). */
+/** Commands a person sends from a device. */
+export type ClientCommand =
+  | { type: 'circle.open' }
+  | { type: 'circle.start' }
+  | { type: 'circle.close'; reason?: string | undefined }
+  | { type: 'agenda.edit'; agenda: Segment[] }
+  | { type: 'segment.goto'; index: number }
+  | { type: 'hold.start'; message?: string | undefined }
+  | { type: 'hold.end' }
+  | ({ type: 'participant.admit' } & P)
+  | ({ type: 'checkin.arrival' } & ArrivalCheckin)
+  | ({ type: 'checkin.predose' } & PredoseCheckin)
+  | { type: 'checkin.journey'; signal: JourneySignal }
+  | ({ type: 'checkin.after' } & AfterCheckin)
+  | ({ type: 'gate.override'; item: GateItem; reason: string } & P)
+  | ({ type: 'dose.record'; doseMg: number } & P)
+  | ({ type: 'booster.record'; doseMg: number } & P)
+  | ({ type: 'vitals.record' } & P & VitalsInput)
+  | ({ type: 'observation.seen' } & P)
+  | ({ type: 'adverse.record' } & P & AdverseEventInput)
+  | { type: 'alert.ack'; alertId: string }
+  | ({ type: 'participant.discharge'; reason?: string | undefined } & P);
+
+/** Commands the server issues: a socket joins or drops, or the roster and clinical facts are loaded. */
 export type SystemCommand =
   | { type: 'presence.join'; connectionId: string; device: Device }
-  | { type: 'presence.leave'; connectionId: string };
+  | { type: 'presence.leave'; connectionId: string }
+  | { type: 'roster.sync'; kind: CircleKind; roster: Record<string, RosterEntry>; settings: CareSettings };
 
 export type CircleCommand = ClientCommand | SystemCommand;
 
 export function initialCircleState(circleId: string): CircleState {
-  return { circleId, seq: 0, status: 'scheduled', openedAt: null, closedAt: null, closeReason: null, presence: {} };
+  return {
+    circleId,
+    seq: 0,
+    status: 'scheduled',
+    kind: null,
+    openedAt: null,
+    startedAt: null,
+    closedAt: null,
+    closeReason: null,
+    agenda: [],
+    segment: null,
+    segmentStartedAt: null,
+    hold: null,
+    presence: {},
+    admitted: {},
+    roster: {},
+    settings: null,
+    people: {},
+    alerts: {},
+  };
 }
 
-const ev = <K extends CircleEventType>(type: K, payload: CircleEventPayloads[K], audience: Audience): NewEvent =>
-  ({ type, payload, audience }) as NewEvent;
+export const emptyRecord = (personId: string): ParticipantRecord => ({
+  personId,
+  arrival: null,
+  predose: null,
+  journey: null,
+  after: null,
+  dose: null,
+  booster: null,
+  vitals: [],
+  observedAt: null,
+  overrides: {},
+  adverse: [],
+  discharge: null,
+});
 
-/**
- * decide(state, command, actor): the events a command produces, or the rule that refuses it.
- * Pure: the same inputs always give the same answer.
- */
-export function decide(state: CircleState, command: CircleCommand, actor: CircleActor): Decision<NewEvent[]> {
-  switch (command.type) {
-    case 'circle.open':
-      if (!isStaff(actor)) return refuse('CIR1', 'Only a facilitator of this circle can open it.');
-      if (state.status !== 'scheduled') return refuse('CIR2', `The circle is ${describe(state.status)} and cannot be opened again.`);
-      return allow([ev('circle.opened', {}, 'all')]);
+export const recordOf = (state: CircleState, personId: string): ParticipantRecord => state.people[personId] ?? emptyRecord(personId);
 
-    case 'circle.close': {
-      if (!isStaff(actor)) return refuse('CIR1', 'Only a facilitator of this circle can close it.');
-      if (state.status === 'closed') return refuse('CIR2', 'The circle is already closed.');
-      const reason = command.reason?.trim();
-      return allow([ev('circle.closed', {}, 'all'), ...(reason ? [ev('circle.closeNoted', { reason }, 'staff')] : [])]);
-    }
-
-    case 'presence.join': {
-      if (state.status === 'closed') return refuse('PRS2', 'This circle has ended.');
-      if (state.presence[actor.personId]?.connections[command.connectionId]) return allow([]);
-      return allow([
-        ev(
-          'presence.joined',
-          {
-            personId: actor.personId,
-            displayName: actor.displayName,
-            role: actor.role,
-            connectionId: command.connectionId,
-            device: command.device,
-          },
-          'all',
-        ),
-      ]);
-    }
-
-    case 'presence.leave':
-      if (!state.presence[actor.personId]?.connections[command.connectionId]) return allow([]);
-      return allow([ev('presence.left', { personId: actor.personId, connectionId: command.connectionId }, 'all')]);
-  }
+function withRecord(state: CircleState, personId: string, change: (r: ParticipantRecord) => Partial<ParticipantRecord>): CircleState {
+  const before = recordOf(state, personId);
+  return { ...state, people: { ...state.people, [personId]: { ...before, ...change(before) } } };
 }
 
-/** evolve(state, event): the state after one event. Used by the server and by every client. */
+/** evolve(state, event): the state after one event. Used by the server and by every client (LOG1, LOG4). */
 export function evolve(state: CircleState, event: CircleEvent): CircleState {
-  const next: CircleState = { ...state, seq: Math.max(state.seq, event.seq) };
+  if (event.seq <= state.seq) return state;
+  const next: CircleState = { ...state, seq: event.seq };
+  const at = event.at;
+  const stamp = { at, by: event.actor };
   switch (event.type) {
     case 'circle.opened':
-      return { ...next, status: 'open', openedAt: event.at };
+      return { ...next, status: 'open', openedAt: at, segment: next.agenda.length > 0 ? 0 : null, segmentStartedAt: at };
+    case 'circle.started':
+      return { ...next, status: 'in_session', startedAt: at };
     case 'circle.closed':
-      return { ...next, status: 'closed', closedAt: event.at, presence: {} };
+      return { ...next, status: 'closed', closedAt: at, presence: {}, hold: null };
     case 'circle.closeNoted':
       return { ...next, closeReason: event.payload.reason };
+    case 'agenda.set':
+      return { ...next, kind: event.payload.kind, agenda: event.payload.agenda, segment: next.status === 'scheduled' ? null : 0 };
+    case 'segment.changed':
+      return { ...next, segment: event.payload.index, segmentStartedAt: at };
+    case 'hold.started':
+      return { ...next, hold: { since: at, message: event.payload.message } };
+    case 'hold.ended':
+      return { ...next, hold: null };
+    case 'roster.synced':
+      return { ...next, roster: event.payload.roster, settings: event.payload.settings };
+    case 'participant.admitted':
+      return { ...next, admitted: { ...next.admitted, [event.payload.personId]: { displayName: event.payload.displayName, at } } };
     case 'presence.joined': {
       const p = event.payload;
       const before = state.presence[p.personId];
@@ -134,7 +315,7 @@ export function evolve(state: CircleState, event: CircleEvent): CircleState {
         personId: p.personId,
         displayName: p.displayName,
         role: p.role,
-        connections: { ...before?.connections, [p.connectionId]: { device: p.device, since: event.at } },
+        connections: { ...before?.connections, [p.connectionId]: { device: p.device, since: at } },
       };
       return { ...next, presence: { ...state.presence, [p.personId]: person } };
     }
@@ -149,15 +330,74 @@ export function evolve(state: CircleState, event: CircleEvent): CircleState {
       else presence[p.personId] = { ...before, connections };
       return { ...next, presence };
     }
+    case 'checkin.arrival': {
+      const { personId, ...body } = event.payload;
+      return withRecord(next, personId, () => ({ arrival: { ...body, at } }));
+    }
+    case 'checkin.predose': {
+      const { personId, ...body } = event.payload;
+      return withRecord(next, personId, () => ({ predose: { ...body, at } }));
+    }
+    case 'checkin.journey':
+      return withRecord(next, event.payload.personId, () => ({ journey: { signal: event.payload.signal, at } }));
+    case 'checkin.after': {
+      const { personId, ...body } = event.payload;
+      return withRecord(next, personId, () => ({ after: { ...body, at } }));
+    }
+    case 'gate.overridden': {
+      const { personId, item, reason } = event.payload;
+      return withRecord(next, personId, (r) => ({ overrides: { ...r.overrides, [item]: { ...stamp, reason } } }));
+    }
+    case 'dose.recorded':
+      return withRecord(next, event.payload.personId, () => ({ dose: { ...stamp, doseMg: event.payload.doseMg } }));
+    case 'booster.recorded':
+      return withRecord(next, event.payload.personId, () => ({ booster: { ...stamp, doseMg: event.payload.doseMg } }));
+    case 'vitals.recorded': {
+      const { personId, ...reading } = event.payload;
+      return withRecord(next, personId, (r) => ({ vitals: [...r.vitals, { ...reading, ...stamp }] }));
+    }
+    case 'observation.seen':
+      return withRecord(next, event.payload.personId, () => ({ observedAt: at }));
+    case 'adverse.recorded': {
+      const { personId, ...body } = event.payload;
+      return withRecord(next, personId, (r) => ({ adverse: [...r.adverse, { ...body, ...stamp }] }));
+    }
+    case 'participant.discharged':
+      return withRecord(next, event.payload.personId, () => ({ discharge: { ...stamp, reason: event.payload.reason } }));
+    case 'alert.raised': {
+      const id = alertIdFor(event.seq);
+      const alert: Alert = { id, ...event.payload, raisedAt: at, ackedAt: null, ackedBy: null };
+      return { ...next, alerts: { ...next.alerts, [id]: alert } };
+    }
+    case 'alert.acknowledged': {
+      const before = next.alerts[event.payload.alertId];
+      if (!before) return next;
+      return { ...next, alerts: { ...next.alerts, [before.id]: { ...before, ackedAt: at, ackedBy: event.actor } } };
+    }
   }
 }
 
+/** An alert is named by the seq of the event that raised it, so every device names it the same. */
+export const alertIdFor = (seq: number) => `a${seq}`;
+
 export const fold = (state: CircleState, events: readonly CircleEvent[]): CircleState => events.reduce(evolve, state);
 
-/** The part of the state a viewer may hold. Folding the events they may see onto it keeps it that way. */
+/**
+ * The part of the state a viewer may hold (AUD1-AUD3): a participant keeps only their own record, without the
+ * staff-only parts, and none of the roster, settings, alerts or closing reason. Folding the events they may see
+ * onto it keeps it that way.
+ */
 export function viewFor(state: CircleState, viewer: Pick<CircleActor, 'personId' | 'role'>): CircleState {
   if (isStaff(viewer)) return state;
-  return { ...state, closeReason: null };
+  const own = state.people[viewer.personId];
+  return {
+    ...state,
+    closeReason: null,
+    roster: {},
+    settings: null,
+    alerts: {},
+    people: own ? { [viewer.personId]: { ...own, observedAt: null, overrides: {}, adverse: [] } } : {},
+  };
 }
 
 export const visibleTo = (viewer: Pick<CircleActor, 'personId' | 'role'>) => (event: Pick<CircleEvent, 'audience'>) =>
@@ -187,6 +427,9 @@ export function presenceList(state: CircleState): PresenceEntry[] {
 export function describe(status: CircleStatus): string {
   return { scheduled: 'not open yet', open: 'open', in_session: 'in session', closed: 'closed' }[status];
 }
+
+/** The segment the circle is in, if any. */
+export const currentSegment = (state: CircleState): Segment | null => (state.segment === null ? null : (state.agenda[state.segment] ?? null));
 
 /** Connections recorded in the state whose ids start with a prefix: used to clear a crashed server node's sockets. */
 export function connectionsWithPrefix(state: CircleState, prefix: string): { personId: string; connectionId: string }[] {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CircleEvent, CircleState, ClientCommand } from '@holdspace/domain';
+import { gateItems, segmentKinds, type CircleEvent, type CircleState, type ClientCommand } from '@holdspace/domain';
 import type { Result } from './result.js';
 
 export const deviceSchema = z.enum(['phone', 'tablet', 'desktop']);
@@ -19,9 +19,64 @@ export const circleLeaveSchema = z.object({ circleId: z.string().uuid('Not a val
 
 export const commandIdSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'Use letters, digits, - and _');
 
+const personId = z.string().uuid('Not a valid person id');
+const reason = z.string().trim().max(2000);
+const score = (what: string) => z.number({ error: `Choose ${what} from 0 to 10` }).int().min(0).max(10);
+
+export const segmentSchema = z.object({
+  id: z.string().min(1).max(40),
+  kind: z.enum(segmentKinds as [string, ...string[]]).transform((k) => k as (typeof segmentKinds)[number]),
+  title: z.string().trim().min(1, 'Give the segment a title').max(80),
+  minutes: z.number().int().min(1).max(240),
+});
+
+export const vitalsSchema = z.object({
+  systolic: z.number().int().min(50, 'Systolic looks too low to be a reading').max(300, 'Systolic looks too high to be a reading'),
+  diastolic: z.number().int().min(20, 'Diastolic looks too low to be a reading').max(200, 'Diastolic looks too high to be a reading'),
+  heartRate: z.number().int().min(20, 'Heart rate looks too low to be a reading').max(250, 'Heart rate looks too high to be a reading'),
+  spo2: z.number().int().min(50).max(100).optional(),
+});
+
+/** Every command a device may send, parsed before it reaches the domain. */
 export const clientCommandSchema: z.ZodType<ClientCommand> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('circle.open') }),
-  z.object({ type: z.literal('circle.close'), reason: z.string().trim().max(2000).optional() }),
+  z.object({ type: z.literal('circle.start') }),
+  z.object({ type: z.literal('circle.close'), reason: reason.optional() }),
+  z.object({ type: z.literal('agenda.edit'), agenda: z.array(segmentSchema).min(1).max(20) }),
+  z.object({ type: z.literal('segment.goto'), index: z.number().int().min(0).max(19) }),
+  z.object({ type: z.literal('hold.start'), message: z.string().trim().max(200).optional() }),
+  z.object({ type: z.literal('hold.end') }),
+  z.object({ type: z.literal('participant.admit'), personId }),
+  z.object({
+    type: z.literal('checkin.arrival'),
+    mood: score('your mood'),
+    anxiety: score('how anxious you feel'),
+    sleep: z.enum(['poor', 'fair', 'good']),
+    body: z.string().trim().max(500),
+    intention: z.string().trim().max(1000),
+  }),
+  z.object({
+    type: z.literal('checkin.predose'),
+    lastFoodAt: z.iso.datetime({ offset: true, error: 'Say when you last ate' }),
+    holdsFollowed: z.boolean(),
+    ride: z.enum(['ride', 'chaperone', 'none']),
+  }),
+  z.object({ type: z.literal('checkin.journey'), signal: z.enum(['okay', 'support', 'break']) }),
+  z.object({ type: z.literal('checkin.after'), grounded: z.boolean(), readyToLeave: z.boolean() }),
+  z.object({ type: z.literal('gate.override'), personId, item: z.enum(gateItems as [string, ...string[]]).transform((i) => i as (typeof gateItems)[number]), reason }),
+  z.object({ type: z.literal('dose.record'), personId, doseMg: z.number().positive().max(1000) }),
+  z.object({ type: z.literal('booster.record'), personId, doseMg: z.number().positive().max(1000) }),
+  z.object({ type: z.literal('vitals.record'), personId, ...vitalsSchema.shape }),
+  z.object({ type: z.literal('observation.seen'), personId }),
+  z.object({
+    type: z.literal('adverse.record'),
+    personId,
+    kind: z.enum(['hypertension', 'tachycardia', 'nausea', 'disorientation', 'distress', 'other']),
+    severity: z.enum(['mild', 'moderate', 'severe']),
+    action: z.string().trim().min(1, 'Say what action was taken').max(2000),
+  }),
+  z.object({ type: z.literal('alert.ack'), alertId: z.string().regex(/^a\d{1,12}$/, 'Not a valid alert id') }),
+  z.object({ type: z.literal('participant.discharge'), personId, reason: reason.optional() }),
 ]);
 
 export const circleCommandSchema = z.object({

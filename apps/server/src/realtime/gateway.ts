@@ -107,6 +107,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
       if (actor.role === 'facilitator') rooms.push(room.staff(circleId));
       await socket.join(rooms);
       socket.data.circles.set(circleId, actor);
+      if (actor.role === 'facilitator') await deps.circles.syncRoster(circleId);
       const joined = await deps.circles.join(circleId, actor, connectionId, device);
       if (!joined.ok) {
         // A closed circle can still be looked at; it just records no presence.

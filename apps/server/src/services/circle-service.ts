@@ -1,6 +1,11 @@
 import {
+  clinicalFacts,
   connectionsWithPrefix,
+  dateIn,
   decide,
+  isStaff,
+  participantIds,
+  type RosterEntry,
   viewFor,
   visibleTo,
   type CircleActor,
@@ -8,13 +13,42 @@ import {
   type CircleEvent,
   type Device,
 } from '@holdspace/domain';
-import type { CircleDirectory, CircleLog } from '@holdspace/db';
+import type { AuditInput, CircleDirectory, CircleLog } from '@holdspace/db';
 import { fail, MAX_REPLAY, ok, type CircleSync, type CommandAck, type Result } from '@holdspace/protocol';
 import type { AuthedUser } from './sessions.js';
 
 /** Delivers committed events to the sockets of their audience. */
 export interface Broadcaster {
   publish(events: CircleEvent[]): void;
+}
+
+/** Records reads of health data (a facilitator loading the dashboard) in the clinic's audit trail. */
+export type AuditSink = (clinicId: string, entries: AuditInput[]) => Promise<void>;
+
+/** Staff commands that act on clinical facts: the roster is reloaded first so they see the latest clearance. */
+const needsFreshRoster = new Set<CircleCommand['type']>(['circle.open', 'circle.start', 'participant.admit', 'gate.override', 'dose.record', 'booster.record']);
+
+/** Events that read or change a person's health data: each is audited in the transaction that appends it. */
+const auditedEvents = new Set<CircleEvent['type']>([
+  'checkin.arrival',
+  'checkin.predose',
+  'checkin.journey',
+  'checkin.after',
+  'gate.overridden',
+  'dose.recorded',
+  'booster.recorded',
+  'vitals.recorded',
+  'observation.seen',
+  'adverse.recorded',
+  'participant.discharged',
+]);
+
+function auditEntries(events: CircleEvent[]): AuditInput[] {
+  return events.flatMap((e) => {
+    if (!auditedEvents.has(e.type) || !('personId' in e.payload)) return [];
+    const details = e.type === 'gate.overridden' ? { seq: e.seq, item: e.payload.item, reason: e.payload.reason } : { seq: e.seq };
+    return [{ actorId: e.actor, action: `circle.${e.type}`, resourceType: 'circle', resourceId: e.circleId, subjectId: e.payload.personId, details }];
+  });
 }
 
 /**
@@ -25,12 +59,15 @@ export class CircleService {
   /** Per circle, appends on this node run one after another so broadcasts leave in seq order. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly inflight = new Set<Promise<unknown>>();
+  /** A circle's clinic never changes: remembered so audits need no lookup. */
+  private readonly clinicOf = new Map<string, string>();
 
   constructor(
     private readonly log: CircleLog,
     private readonly directory: CircleDirectory,
     private readonly broadcaster: Broadcaster,
     private readonly now: () => Date = () => new Date(),
+    private readonly auditReads: AuditSink = async () => {},
   ) {}
 
   /** The person's place in the circle, or null when they have none (other clinic, not enrolled, no such circle). */
@@ -45,24 +82,56 @@ export class CircleService {
     command: CircleCommand,
     commandId: string | null,
   ): Promise<Result<CommandAck>> {
-    const outcome = await this.serialized(circleId, async () => {
-      const result = await this.log.append({
-        circleId,
-        commandId,
-        actor: actor.personId,
-        now: this.now(),
-        decide: (state) => decide(state, command, actor),
-      });
-      if (result.ok && result.events.length > 0) this.broadcaster.publish(result.events);
-      return result;
-    });
+    if (isStaff(actor) && needsFreshRoster.has(command.type)) await this.syncRoster(circleId);
+    const outcome = await this.serialized(circleId, () => this.append(circleId, actor, command, commandId));
     if (!outcome.ok) return fail('RULE_VIOLATION', outcome.message, { rule: outcome.rule });
     return ok({ seq: outcome.seq, duplicate: outcome.duplicate });
+  }
+
+  private async append(circleId: string, actor: CircleActor, command: CircleCommand, commandId: string | null) {
+    const now = this.now();
+    const clinicId = this.clinicOf.get(circleId) ?? (await this.directory.context(circleId))?.clinicId;
+    if (clinicId) this.clinicOf.set(circleId, clinicId);
+    const result = await this.log.append({
+      circleId,
+      commandId,
+      actor: actor.personId,
+      now,
+      decide: (state) => decide(state, command, actor, now.toISOString()),
+      audit: clinicId ? { clinicId, entries: auditEntries } : undefined,
+    });
+    if (result.ok && result.events.length > 0) this.broadcaster.publish(result.events);
+    return result;
+  }
+
+  /**
+   * ROS1, AGD1: load the roster and each participant's clinical facts from their latest signed screening into the
+   * log. Appends only what changed, so calling it often is cheap.
+   */
+  async syncRoster(circleId: string): Promise<void> {
+    const context = await this.directory.context(circleId);
+    if (!context) return;
+    this.clinicOf.set(circleId, context.clinicId);
+    const today = dateIn(this.now(), context.timeZone);
+    const roster: Record<string, RosterEntry> = Object.fromEntries(
+      context.participants.map((p) => [p.personId, { displayName: p.displayName, clinical: clinicalFacts(p.screening, context.settings.vitalLimits, today) }]),
+    );
+    const settings = { fastingWindowHours: context.settings.fastingWindowHours, minObservationMinutes: context.settings.minObservationMinutes };
+    const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
+    await this.serialized(circleId, () => this.append(circleId, system, { type: 'roster.sync', kind: context.kind, roster, settings }, null));
   }
 
   /** What a (re)joining viewer needs: the events after their last seq, or their view of the state. */
   async sync(circleId: string, viewer: CircleActor, lastSeq: number | undefined): Promise<CircleSync> {
     const state = await this.log.snapshot(circleId);
+    const clinicId = this.clinicOf.get(circleId);
+    if (isStaff(viewer) && clinicId) {
+      // The dashboard shows every participant's check-ins and vitals: that read is recorded per person.
+      await this.auditReads(
+        clinicId,
+        participantIds(state).map((subjectId) => ({ actorId: viewer.personId, action: 'circle.dashboard.read', resourceType: 'circle', resourceId: circleId, subjectId })),
+      );
+    }
     if (lastSeq === undefined || lastSeq > state.seq || state.seq - lastSeq > MAX_REPLAY) {
       return { mode: 'snapshot', state: viewFor(state, viewer), seq: state.seq };
     }

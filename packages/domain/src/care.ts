@@ -1,0 +1,286 @@
+import type { VitalLimits } from './clinic.js';
+import { effectiveVitalLimits } from './clinic.js';
+import type {
+  CircleState,
+  ClinicalFacts,
+  GateItem,
+  ParticipantRecord,
+  RosterEntry,
+  Stamp,
+  VitalsInput,
+  VitalsReading,
+} from './circle.js';
+import { gateItems, recordOf } from './circle.js';
+import { clearanceStatus, type ScreeningRecord } from './screening.js';
+
+const MINUTE = 60_000;
+const minutesBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / MINUTE;
+const addMinutes = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * MINUTE).toISOString();
+
+/** Care timings from common protocols. Defaults, not medical advice; the clinic-owned ones live in ClinicSettings. */
+export const careTimings = {
+  /** OBS1: a visual check of each dosed person about this often. */
+  observationEveryMinutes: 15,
+  /** VIT3: vitals are due at baseline, about this long after dosing, and at the end of the observation time. */
+  postDoseVitalsMinutes: 40,
+  /** A due reading counts as overdue after this grace. */
+  vitalsGraceMinutes: 10,
+  /** Phases after dosing: onset until this many minutes, then peak, then return. */
+  onsetUntilMinutes: 20,
+  peakUntilMinutes: 60,
+} as const;
+
+/** DIS3: how far above baseline a reading may be and still count as "near baseline". */
+export const nearBaseline = { systolic: 20, diastolic: 15, heartRate: 20 } as const;
+
+/** The facts a circle needs from a person's latest signed screening (SCR5, SCR6). */
+export function clinicalFacts(latest: ScreeningRecord | null, clinicLimits: VitalLimits, today: string): ClinicalFacts {
+  const p = latest?.decision === 'cleared' ? latest.prescription : null;
+  return {
+    clearance: clearanceStatus(latest, today),
+    clearanceUntil: latest?.validUntil ?? null,
+    doseMg: p?.doseMg ?? null,
+    boosterDoseMg: p?.boosterDoseMg ?? null,
+    boosterWindowMinutes: p?.boosterWindowMinutes ?? null,
+    limits: effectiveVitalLimits(clinicLimits, latest?.vitalLimits),
+    holds: latest?.medicationHolds ?? [],
+  };
+}
+
+/** VIT2: what in a reading is outside a person's limits, in words; empty when it is inside. */
+export function vitalsOutOfRange(reading: VitalsInput, limits: VitalLimits): string[] {
+  const out: string[] = [];
+  if (reading.systolic > limits.systolicMax) out.push(`systolic ${reading.systolic} above ${limits.systolicMax}`);
+  if (reading.diastolic > limits.diastolicMax) out.push(`diastolic ${reading.diastolic} above ${limits.diastolicMax}`);
+  if (limits.systolicMin !== undefined && reading.systolic < limits.systolicMin) out.push(`systolic ${reading.systolic} below ${limits.systolicMin}`);
+  if (reading.heartRate > limits.heartRateMax) out.push(`heart rate ${reading.heartRate} above ${limits.heartRateMax}`);
+  if (limits.heartRateMin !== undefined && reading.heartRate < limits.heartRateMin) out.push(`heart rate ${reading.heartRate} below ${limits.heartRateMin}`);
+  if (limits.spo2Min !== undefined && reading.spo2 !== undefined && reading.spo2 < limits.spo2Min) out.push(`SpO2 ${reading.spo2} below ${limits.spo2Min}`);
+  return out;
+}
+
+export const baselineReading = (r: ParticipantRecord): VitalsReading | null => {
+  const before = r.dose ? r.vitals.filter((v) => v.at <= r.dose!.at) : r.vitals;
+  return before.at(-1) ?? null;
+};
+export const latestReading = (r: ParticipantRecord): VitalsReading | null => r.vitals.at(-1) ?? null;
+const lastDoseAt = (r: ParticipantRecord): string | null => r.booster?.at ?? r.dose?.at ?? null;
+
+export interface CheckItem<K extends string> {
+  key: K;
+  rule: string;
+  label: string;
+  met: boolean;
+  detail: string;
+  override: (Stamp & { reason: string }) | null;
+  overridable: boolean;
+}
+
+export interface Gate {
+  items: CheckItem<GateItem>[];
+  /** Every item met, or overridden where that is allowed. */
+  open: boolean;
+}
+
+const gateRules: Record<GateItem, { rule: string; label: string }> = {
+  clearance: { rule: 'GATE1', label: 'Prescriber clearance current' },
+  fasting: { rule: 'GATE2', label: 'Fasting window met' },
+  ride: { rule: 'GATE3', label: 'Ride home or chaperone confirmed' },
+  holds: { rule: 'GATE4', label: 'Medication holds followed' },
+  vitals: { rule: 'GATE5', label: 'Baseline vitals inside limits' },
+};
+
+/** GATE1-GATE6: the pre-dose gate for one participant at one moment. */
+export function gateFor(state: CircleState, personId: string, now: string): Gate {
+  const entry: RosterEntry | undefined = state.roster[personId];
+  const r = recordOf(state, personId);
+  const fastingHours = state.settings?.fastingWindowHours ?? 4;
+  const check = (key: GateItem): { met: boolean; detail: string } => {
+    switch (key) {
+      case 'clearance': {
+        const c = entry?.clinical;
+        if (!c) return { met: false, detail: 'Not on this circle’s roster' };
+        return c.clearance === 'current'
+          ? { met: true, detail: `Cleared until ${c.clearanceUntil}` }
+          : { met: false, detail: { expired: 'Clearance expired', not_cleared: 'Not cleared', needs_review: 'Clearance needs review', missing: 'No clearance' }[c.clearance] ?? '' };
+      }
+      case 'fasting': {
+        if (!r.predose) return { met: false, detail: 'Pre-dose check-in not done' };
+        const hours = minutesBetween(r.predose.lastFoodAt, now) / 60;
+        return hours >= fastingHours
+          ? { met: true, detail: `Last food ${hours.toFixed(1)} h ago` }
+          : { met: false, detail: `Last food ${Math.max(0, hours).toFixed(1)} h ago; ${fastingHours} h needed` };
+      }
+      case 'ride':
+        if (!r.predose) return { met: false, detail: 'Pre-dose check-in not done' };
+        return r.predose.ride === 'none'
+          ? { met: false, detail: 'No ride or chaperone confirmed' }
+          : { met: true, detail: r.predose.ride === 'ride' ? 'Ride home confirmed' : 'Chaperone present' };
+      case 'holds': {
+        const holds = entry?.clinical.holds ?? [];
+        if (!r.predose) return { met: false, detail: 'Pre-dose check-in not done' };
+        if (!r.predose.holdsFollowed) return { met: false, detail: 'Says holds not followed' };
+        return { met: true, detail: holds.length === 0 ? 'No holds prescribed' : holds.map((h) => `${h.medication} ${h.holdHours} h`).join(', ') };
+      }
+      case 'vitals': {
+        const base = baselineReading(r);
+        if (!base) return { met: false, detail: 'No baseline reading' };
+        const out = entry ? vitalsOutOfRange(base, entry.clinical.limits) : ['no limits on file'];
+        return out.length === 0 ? { met: true, detail: `${base.systolic}/${base.diastolic}, HR ${base.heartRate}` } : { met: false, detail: out.join('; ') };
+      }
+    }
+  };
+  const items = gateItems.map((key): CheckItem<GateItem> => {
+    const { met, detail } = check(key);
+    // GATE1: clearance can never be overridden, whatever the record says.
+    const overridable = key !== 'clearance';
+    return { key, ...gateRules[key], met, detail, override: overridable ? (r.overrides[key] ?? null) : null, overridable };
+  });
+  return { items, open: items.every((i) => i.met || i.override !== null) };
+}
+
+export type LeaveItem = 'observation' | 'vitals' | 'grounded' | 'ride';
+
+/** DIS2-DIS5: readiness to leave for a dosed participant. */
+export function readinessToLeave(state: CircleState, personId: string, now: string): { items: CheckItem<LeaveItem>[]; ready: boolean } {
+  const r = recordOf(state, personId);
+  const minObs = state.settings?.minObservationMinutes ?? 120;
+  const last = lastDoseAt(r);
+  const limits = state.roster[personId]?.clinical.limits;
+  const items: CheckItem<LeaveItem>[] = [];
+  const add = (key: LeaveItem, rule: string, label: string, met: boolean, detail: string) =>
+    items.push({ key, rule, label, met, detail, override: null, overridable: true });
+
+  const elapsed = last ? minutesBetween(last, now) : 0;
+  add('observation', 'DIS2', `${minObs} min observed since dosing`, last !== null && elapsed >= minObs, last ? `${Math.floor(elapsed)} min so far` : 'Not dosed');
+
+  const base = baselineReading(r);
+  const latest = latestReading(r);
+  const after = latest && last && latest.at > last ? latest : null;
+  let vitalsDetail = 'No reading since dosing';
+  let vitalsMet = false;
+  if (after) {
+    const out = limits ? vitalsOutOfRange(after, limits) : [];
+    const far =
+      base &&
+      (after.systolic - base.systolic > nearBaseline.systolic ||
+        after.diastolic - base.diastolic > nearBaseline.diastolic ||
+        after.heartRate - base.heartRate > nearBaseline.heartRate);
+    vitalsMet = out.length === 0 && !far;
+    vitalsDetail = out.length > 0 ? out.join('; ') : far ? 'Not yet near baseline' : `${after.systolic}/${after.diastolic}, HR ${after.heartRate}`;
+  }
+  add('vitals', 'DIS3', 'Vitals near baseline', vitalsMet, vitalsDetail);
+  add('grounded', 'DIS4', 'Reports feeling grounded', r.after?.grounded === true, r.after ? (r.after.grounded ? 'Grounded' : 'Not yet grounded') : 'Not asked yet');
+  add('ride', 'DIS5', 'Ride home or chaperone confirmed', r.predose !== null && r.predose.ride !== 'none', r.predose?.ride === 'none' || !r.predose ? 'Not confirmed' : 'Confirmed');
+  return { items, ready: items.every((i) => i.met) };
+}
+
+export type Phase = 'not_dosed' | 'onset' | 'peak' | 'return' | 'discharged';
+
+export function phaseAt(r: ParticipantRecord, now: string): Phase {
+  if (r.discharge) return 'discharged';
+  if (!r.dose) return 'not_dosed';
+  const m = minutesBetween(r.dose.at, now);
+  return m < careTimings.onsetUntilMinutes ? 'onset' : m < careTimings.peakUntilMinutes ? 'peak' : 'return';
+}
+
+export interface Due {
+  label: string;
+  dueAt: string;
+  overdue: boolean;
+}
+
+/** VIT3: the next vitals reading due for a participant, if any. */
+export function vitalsDue(state: CircleState, personId: string, now: string): Due | null {
+  const r = recordOf(state, personId);
+  if (r.discharge || state.status !== 'in_session') return null;
+  const grace = careTimings.vitalsGraceMinutes;
+  const make = (label: string, dueAt: string): Due => ({ label, dueAt, overdue: minutesBetween(dueAt, now) > grace });
+  if (!r.dose) return baselineReading(r) ? null : make('Baseline vitals', state.startedAt ?? now);
+  const after = (min: number) => r.vitals.some((v) => minutesBetween(r.dose!.at, v.at) >= min);
+  const post = careTimings.postDoseVitalsMinutes;
+  if (!after(post - grace)) return make(`Vitals ${post} min after dose`, addMinutes(r.dose.at, post));
+  const end = state.settings?.minObservationMinutes ?? 120;
+  if (!after(end - 15)) return make('End-of-session vitals', addMinutes(r.dose.at, end));
+  return null;
+}
+
+/** OBS1: the next observation check for a dosed participant who is not discharged. */
+export function observationDue(state: CircleState, personId: string, now: string): Due | null {
+  const r = recordOf(state, personId);
+  if (!r.dose || r.discharge || state.status === 'closed') return null;
+  const from = r.observedAt && r.observedAt > r.dose.at ? r.observedAt : r.dose.at;
+  const dueAt = addMinutes(from, careTimings.observationEveryMinutes);
+  return { label: 'Observation check', dueAt, overdue: minutesBetween(dueAt, now) > 0 };
+}
+
+export type StatusLevel = 'green' | 'amber' | 'red';
+
+export interface PersonStatus {
+  level: StatusLevel;
+  /** Why, in words, most serious first: the colour is never the only signal (RDY3). */
+  reasons: string[];
+}
+
+/** The participants a facilitator looks after: the roster, plus anyone with a record. */
+export const participantIds = (state: CircleState): string[] =>
+  [...new Set([...Object.keys(state.roster), ...Object.keys(state.people)])].sort((a, b) =>
+    (state.roster[a]?.displayName ?? a).localeCompare(state.roster[b]?.displayName ?? b),
+  );
+
+/**
+ * STA1-STA3: green, amber or red for each participant, derived from the state and the time only, so every
+ * facilitator's screen agrees.
+ */
+export function statusAt(state: CircleState, now: string): Record<string, PersonStatus> {
+  const out: Record<string, PersonStatus> = {};
+  for (const id of participantIds(state)) {
+    const r = recordOf(state, id);
+    const red: string[] = [];
+    const amber: string[] = [];
+    for (const a of Object.values(state.alerts)) {
+      if (a.personId !== id || a.ackedAt) continue;
+      (a.urgency === 1 ? red : amber).push(a.detail);
+    }
+    const latest = latestReading(r);
+    const limits = state.roster[id]?.clinical.limits;
+    if (latest && limits && !r.discharge) {
+      const out = vitalsOutOfRange(latest, limits);
+      if (out.length > 0) red.push(`Last vitals: ${out.join('; ')}`);
+    }
+    if (r.adverse.some((a) => a.severity === 'severe') && !r.discharge) red.push('Severe adverse event recorded');
+    const obs = observationDue(state, id, now);
+    if (obs?.overdue) amber.push('Observation check overdue');
+    const vit = vitalsDue(state, id, now);
+    if (vit?.overdue) amber.push(`${vit.label} overdue`);
+    if (r.dose && !r.discharge && !state.presence[id] && state.status !== 'closed') amber.push('Dosed and not connected');
+    const reasons = [...new Set([...red, ...amber])];
+    out[id] = { level: red.length > 0 ? 'red' : amber.length > 0 ? 'amber' : 'green', reasons };
+  }
+  return out;
+}
+
+export interface AlertView {
+  id: string;
+  personId: string;
+  kind: 'support' | 'break' | 'vitals' | 'observation' | 'vitals_due' | 'disconnected';
+  urgency: 1 | 2 | 3;
+  detail: string;
+  since: string;
+  /** Raised alerts are acknowledged; derived ones clear when the thing is done. */
+  acknowledgeable: boolean;
+}
+
+/** ALR2: open alerts, most urgent first, then oldest first. */
+export function alertsAt(state: CircleState, now: string): AlertView[] {
+  const list: AlertView[] = Object.values(state.alerts)
+    .filter((a) => !a.ackedAt)
+    .map((a) => ({ id: a.id, personId: a.personId, kind: a.kind, urgency: a.urgency, detail: a.detail, since: a.raisedAt, acknowledgeable: true }));
+  for (const id of participantIds(state)) {
+    const obs = observationDue(state, id, now);
+    if (obs?.overdue) list.push({ id: `obs:${id}`, personId: id, kind: 'observation', urgency: 2, detail: 'Observation check overdue', since: obs.dueAt, acknowledgeable: false });
+    const vit = vitalsDue(state, id, now);
+    if (vit?.overdue) list.push({ id: `vit:${id}`, personId: id, kind: 'vitals_due', urgency: 2, detail: `${vit.label} overdue`, since: vit.dueAt, acknowledgeable: false });
+  }
+  return list.sort((a, b) => a.urgency - b.urgency || a.since.localeCompare(b.since) || a.id.localeCompare(b.id));
+}
