@@ -84,10 +84,17 @@ export async function seedDemo(db: Database, opts: { passwordHash: string; now?:
       ])
       .returning();
 
-    // Two demo participants arrive ready: consents signed and a current clearance, so the roster shows both states.
+    // Four demo participants arrive ready (consents signed, a current clearance); Juniper is not cleared yet, so the
+    // roster and the pre-dose gate show both states. Wren has a booster prescribed; Cedar has tighter personal limits.
     const prescriber = staffRows.find((u) => u.roles.includes('prescriber'));
     const validUntil = new Date(now.getTime() + 180 * day).toISOString().slice(0, 10);
-    for (const p of participantRows.slice(0, 2)) {
+    const plans: Pick<ScreeningRecord, 'prescription' | 'vitalLimits'>[] = [
+      { prescription: { doseMg: 200, route: 'sublingual_lozenge' }, vitalLimits: {} },
+      { prescription: { doseMg: 200, route: 'sublingual_lozenge', boosterDoseMg: 100, boosterWindowMinutes: [20, 45] }, vitalLimits: {} },
+      { prescription: { doseMg: 150, route: 'sublingual_lozenge' }, vitalLimits: {} },
+      { prescription: { doseMg: 200, route: 'sublingual_lozenge' }, vitalLimits: { systolicMax: 160, diastolicMax: 100 } },
+    ];
+    for (const [i, p] of participantRows.slice(0, plans.length).entries()) {
       await tx.insert(consentSignatures).values(texts.map((t) => ({ consentTextId: t.id, userId: p.id, typedName: p.name })));
       if (prescriber) {
         const record: ScreeningRecord = {
@@ -95,8 +102,7 @@ export async function seedDemo(db: Database, opts: { passwordHash: string; now?:
           notes: 'Demo record.',
           decision: 'cleared',
           validUntil,
-          prescription: { doseMg: 200, route: 'sublingual_lozenge' },
-          vitalLimits: {},
+          ...plans[i]!,
           medicationHolds: [{ medication: 'Lorazepam', holdHours: 48 }],
           emergencyContact: { name: 'Demo Contact', phone: '+1 555 0100' },
           chaperone: null,

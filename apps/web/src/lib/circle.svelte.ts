@@ -117,12 +117,27 @@ export class LiveCircle {
   }
 
   open(): Promise<Result<CommandAck>> {
-    return this.#send({ type: 'circle.open' });
+    return this.send({ type: 'circle.open' });
   }
 
   close(reason?: string): Promise<Result<CommandAck>> {
     const trimmed = reason?.trim();
-    return this.#send(trimmed ? { type: 'circle.close', reason: trimmed } : { type: 'circle.close' });
+    return this.send(trimmed ? { type: 'circle.close', reason: trimmed } : { type: 'circle.close' });
+  }
+
+  /**
+   * Send any command through the outbox: it is kept on this device until the server has committed it, so it
+   * survives a reload or a lost connection. Resolves with the server's answer.
+   */
+  send(command: ClientCommand): Promise<Result<CommandAck>> {
+    return this.#send(command);
+  }
+
+  /** Commands of these types still waiting for the server, optionally about one person. */
+  pendingOf(type: ClientCommand['type'], personId?: string): OutboxEntry[] {
+    return this.pending.filter(
+      (entry) => entry.command.type === type && (personId === undefined || ('personId' in entry.command && entry.command.personId === personId)),
+    );
   }
 
   /** The browser says the network is gone: stop trying, and say so. */
