@@ -107,9 +107,9 @@ export function gateFor(state: CircleState, personId: string, now: string): Gate
       case 'fasting': {
         if (!r.predose) return { met: false, detail: 'Pre-dose check-in not done' };
         const hours = minutesBetween(r.predose.lastFoodAt, now) / 60;
-        return hours >= fastingHours
-          ? { met: true, detail: `Last food ${hours.toFixed(1)} h ago` }
-          : { met: false, detail: `Last food ${Math.max(0, hours).toFixed(1)} h ago; ${fastingHours} h needed` };
+        if (hours >= fastingHours) return { met: true, detail: `Last food ${hours.toFixed(1)} h ago` };
+        // Rounded down, so that 3 h 59 min does not read as the 4 h it falls short of.
+        return { met: false, detail: `Last food ${(Math.floor(Math.max(0, hours) * 10) / 10).toFixed(1)} h ago; ${fastingHours} h needed` };
       }
       case 'ride':
         if (!r.predose) return { met: false, detail: 'Pre-dose check-in not done' };
@@ -200,8 +200,10 @@ export function vitalsDue(state: CircleState, personId: string, now: string): Du
   const after = (min: number) => r.vitals.some((v) => minutesBetween(r.dose!.at, v.at) >= min);
   const post = careTimings.postDoseVitalsMinutes;
   if (!after(post - grace)) return make(`Vitals ${post} min after dose`, addMinutes(r.dose.at, post));
+  // The observation time runs from the last dose (DIS2), so a booster moves the end reading too.
+  const last = lastDoseAt(r)!;
   const end = state.settings?.minObservationMinutes ?? 120;
-  if (!after(end - 15)) return make('End-of-session vitals', addMinutes(r.dose.at, end));
+  if (!r.vitals.some((v) => minutesBetween(last, v.at) >= end - 15)) return make('End-of-session vitals', addMinutes(last, end));
   return null;
 }
 
@@ -212,6 +214,11 @@ export function observationDue(state: CircleState, personId: string, now: string
   const from = r.observedAt && r.observedAt > r.dose.at ? r.observedAt : r.dose.at;
   const dueAt = addMinutes(from, careTimings.observationEveryMinutes);
   return { label: 'Observation check', dueAt, overdue: minutesBetween(dueAt, now) > 0 };
+}
+
+/** When someone dosed, not discharged and with no connection left was dosed; null for anyone else (STA3, ALR2). */
+function dosedAndAway(state: CircleState, r: ParticipantRecord): string | null {
+  return r.dose && !r.discharge && !state.presence[r.personId] && state.status !== 'closed' ? r.dose.at : null;
 }
 
 export type StatusLevel = 'green' | 'amber' | 'red';
@@ -253,7 +260,7 @@ export function statusAt(state: CircleState, now: string): Record<string, Person
     if (obs?.overdue) amber.push('Observation check overdue');
     const vit = vitalsDue(state, id, now);
     if (vit?.overdue) amber.push(`${vit.label} overdue`);
-    if (r.dose && !r.discharge && !state.presence[id] && state.status !== 'closed') amber.push('Dosed and not connected');
+    if (dosedAndAway(state, r)) amber.push('Dosed and not connected');
     const reasons = [...new Set([...red, ...amber])];
     out[id] = { level: red.length > 0 ? 'red' : amber.length > 0 ? 'amber' : 'green', reasons };
   }
@@ -281,6 +288,8 @@ export function alertsAt(state: CircleState, now: string): AlertView[] {
     if (obs?.overdue) list.push({ id: `obs:${id}`, personId: id, kind: 'observation', urgency: 2, detail: 'Observation check overdue', since: obs.dueAt, acknowledgeable: false });
     const vit = vitalsDue(state, id, now);
     if (vit?.overdue) list.push({ id: `vit:${id}`, personId: id, kind: 'vitals_due', urgency: 2, detail: `${vit.label} overdue`, since: vit.dueAt, acknowledgeable: false });
+    const away = dosedAndAway(state, recordOf(state, id));
+    if (away) list.push({ id: `away:${id}`, personId: id, kind: 'disconnected', urgency: 2, detail: 'Dosed and not connected', since: away, acknowledgeable: false });
   }
   return list.sort((a, b) => a.urgency - b.urgency || a.since.localeCompare(b.since) || a.id.localeCompare(b.id));
 }

@@ -390,15 +390,20 @@ export const fold = (state: CircleState, events: readonly CircleEvent[]): Circle
 export function viewFor(state: CircleState, viewer: Pick<CircleActor, 'personId' | 'role'>): CircleState {
   if (isStaff(viewer)) return state;
   const own = state.people[viewer.personId];
+  const visible = own && { ...own, observedAt: null, overrides: {}, adverse: [] };
   return {
     ...state,
     closeReason: null,
     roster: {},
     settings: null,
     alerts: {},
-    people: own ? { [viewer.personId]: { ...own, observedAt: null, overrides: {}, adverse: [] } } : {},
+    people: visible && holdsWhatTheySee(visible) ? { [viewer.personId]: visible } : {},
   };
 }
+
+/** Staff-only events (an observation check, an override, an adverse event) create a record its person never receives. */
+const holdsWhatTheySee = (r: ParticipantRecord) =>
+  r.vitals.length > 0 || [r.arrival, r.predose, r.journey, r.after, r.dose, r.booster, r.discharge].some((part) => part !== null);
 
 export const visibleTo = (viewer: Pick<CircleActor, 'personId' | 'role'>) => (event: Pick<CircleEvent, 'audience'>) =>
   canSee(event.audience, viewer);

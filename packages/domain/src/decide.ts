@@ -158,6 +158,7 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       if (state.status !== 'in_session') return refuse('DOSE1', 'Doses are recorded only while the circle is in session.');
       if (!state.admitted[command.personId]) return refuse('DOSE1', `${entry.displayName} has not been admitted to the circle.`);
       if (recordOf(state, command.personId).dose) return refuse('DOSE3', `${entry.displayName} has already been dosed.`);
+      if (recordOf(state, command.personId).discharge) return refuse('DOSE1', `${entry.displayName} has been discharged.`);
       const gate = gateFor(state, command.personId, now);
       const blocking = gate.items.filter((i) => !i.met && !i.override);
       if (blocking.length > 0) {
