@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -113,10 +114,13 @@ export function closeAllConnections() {
   for (const list of connections.splice(0)) for (const c of list) c.close();
 }
 
-export async function waitFor<T>(check: () => T | undefined | null | false, { timeout = 5000, interval = 20, message = 'condition' } = {}): Promise<T> {
+type Falsy = undefined | null | false;
+
+/** Polls until check gives a truthy value (an async check is awaited). */
+export async function waitFor<T>(check: () => T | Falsy | Promise<T | Falsy>, { timeout = 5000, interval = 20, message = 'condition' } = {}): Promise<T> {
   const start = Date.now();
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() - start > timeout) throw new Error(`Timed out after ${timeout} ms waiting for ${message}`);
     await new Promise((r) => setTimeout(r, interval));
@@ -166,4 +170,50 @@ export function connected(socket: RawSocket): Promise<void> {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (err) => reject(err));
   });
+}
+
+export interface NetworkProxy {
+  url: string;
+  /** From now on, nothing the server sends reaches the client (requests still get through). */
+  dropReplies(): void;
+  /** Cuts every connection through the proxy, as a lost network does; new connections work normally. */
+  cut(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of a server: the network between a phone and Holdspace, which tests can break. */
+export async function networkProxy(target: string): Promise<NetworkProxy> {
+  const { hostname, port } = new URL(target);
+  const open = new Set<Socket>();
+  let dropping = false;
+  const proxy = createServer((client) => {
+    const upstream = connect(Number(port), hostname);
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        client.destroy();
+        upstream.destroy();
+        open.delete(s);
+      });
+    }
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => void (dropping || client.write(chunk)));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const cut = () => {
+    for (const s of open) s.destroy();
+    dropping = false;
+  };
+  const address = proxy.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    url,
+    dropReplies: () => void (dropping = true),
+    cut,
+    close: () => {
+      cut();
+      return new Promise((resolve) => proxy.close(() => resolve()));
+    },
+  };
 }

@@ -117,6 +117,8 @@ export async function buildApp(deps: AppDeps) {
 
   // Shutdown: stop taking socket messages, let presence leaves and every in-flight write commit, then close.
   app.addHook('preClose', async () => {
+    // Commands already taken commit and are acknowledged before their sockets go, so devices need not resend them.
+    await circles.drain();
     io.local.disconnectSockets(true);
     await circles.drain();
   });

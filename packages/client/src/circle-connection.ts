@@ -198,7 +198,8 @@ export class CircleConnection {
     if (this.flushing || this.status !== 'live') return;
     this.flushing = true;
     try {
-      for (const entry of this.outbox.all(this.circleId)) {
+      // The oldest entry each time round, so what is written while one awaits its ack goes out in this pass too.
+      for (let entry = this.outbox.all(this.circleId)[0]; entry; entry = this.outbox.all(this.circleId)[0]) {
         if (this.status !== 'live') break;
         this.outbox.attempted(entry.commandId);
         let result: Result<CommandAck>;

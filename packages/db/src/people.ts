@@ -136,6 +136,7 @@ export type CircleListRow = {
   timeZone: string;
   cohortId: string;
   cohortName: string;
+  format: 'in_person' | 'online' | 'hybrid';
   status: 'scheduled' | 'open' | 'in_session' | 'closed';
   myRole: CircleRole;
   myDisplayName: string;
@@ -184,6 +185,7 @@ export class CircleDirectory {
       timeZone: circles.timeZone,
       cohortId: cohorts.id,
       cohortName: cohorts.name,
+      format: cohorts.format,
       status: sql<CircleListRow['status']>`coalesce(${circleSnapshots.state}->>'status', 'scheduled')`,
     };
     const asFacilitator = await this.db

@@ -124,6 +124,7 @@ export interface ParticipantRecord {
   overrides: Partial<Record<GateItem, Stamp & { reason: string }>>;
   /** Staff only. */
   adverse: (AdverseEventInput & Stamp)[];
+  /** The reason (discharged while not ready) is staff only. */
   discharge: (Stamp & { reason: string | null }) | null;
 }
 
@@ -182,7 +183,9 @@ export interface CircleEventPayloads {
   'adverse.recorded': { personId: string } & AdverseEventInput;
   'alert.raised': { personId: string; kind: AlertKind; urgency: 1 | 2 | 3; detail: string };
   'alert.acknowledged': { alertId: string };
-  'participant.discharged': { personId: string; reason: string | null };
+  'participant.discharged': { personId: string };
+  /** Why someone was discharged while not ready: a clinical note, staff only. */
+  'discharge.noted': { personId: string; reason: string };
 }
 
 export type CircleEventType = keyof CircleEventPayloads;
@@ -363,7 +366,9 @@ export function evolve(state: CircleState, event: CircleEvent): CircleState {
       return withRecord(next, personId, (r) => ({ adverse: [...r.adverse, { ...body, ...stamp }] }));
     }
     case 'participant.discharged':
-      return withRecord(next, event.payload.personId, () => ({ discharge: { ...stamp, reason: event.payload.reason } }));
+      return withRecord(next, event.payload.personId, () => ({ discharge: { ...stamp, reason: null } }));
+    case 'discharge.noted':
+      return withRecord(next, event.payload.personId, (r) => ({ discharge: r.discharge ? { ...r.discharge, reason: event.payload.reason } : null }));
     case 'alert.raised': {
       const id = alertIdFor(event.seq);
       const alert: Alert = { id, ...event.payload, raisedAt: at, ackedAt: null, ackedBy: null };
@@ -390,7 +395,7 @@ export const fold = (state: CircleState, events: readonly CircleEvent[]): Circle
 export function viewFor(state: CircleState, viewer: Pick<CircleActor, 'personId' | 'role'>): CircleState {
   if (isStaff(viewer)) return state;
   const own = state.people[viewer.personId];
-  const visible = own && { ...own, observedAt: null, overrides: {}, adverse: [] };
+  const visible = own && { ...own, observedAt: null, overrides: {}, adverse: [], discharge: own.discharge && { ...own.discharge, reason: null } };
   return {
     ...state,
     closeReason: null,

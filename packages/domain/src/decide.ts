@@ -235,7 +235,10 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
           return refuse(unmet[0]!.rule, `Not ready to leave: ${unmet.map((i) => `${i.label.toLowerCase()} (${i.detail})`).join('; ')}. Discharging anyway needs a written reason.`);
         }
       }
-      return allow([ev('participant.discharged', { personId: command.personId, reason: reason || null }, personAudience(command.personId))]);
+      return allow([
+        ev('participant.discharged', { personId: command.personId }, personAudience(command.personId)),
+        ...(reason ? [ev('discharge.noted', { personId: command.personId, reason }, 'staff')] : []),
+      ]);
     }
   }
 }

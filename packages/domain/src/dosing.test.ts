@@ -781,7 +781,7 @@ describe('readiness to leave', () => {
     expect(readinessToLeave(s, 'p1', at(120)).ready).toBe(true);
     expect(decide(s, discharge(river), river, at(120))).toMatchObject(refused('CIR1'));
     const step = run(s, discharge(river), maya, at(120));
-    expect(step.events).toMatchObject([{ type: 'participant.discharged', audience: 'person:p1', payload: { reason: null } }]);
+    expect(step.events).toMatchObject([{ type: 'participant.discharged', audience: 'person:p1', payload: { personId: 'p1' } }]);
     expect(step.state.people.p1?.discharge).toEqual({ at: at(120), by: 'f1', reason: null });
     expect(decide(step.state, discharge(river, 'Discharged again by mistake'), maya, at(121))).toMatchObject(refused('DIS1'));
   });
@@ -794,6 +794,9 @@ describe('readiness to leave', () => {
     expect(decide(s, discharge(river, 'too short'), maya, at(90))).toMatchObject(refused('DIS2'));
     const anyway = run(s, discharge(river, '  Collected by spouse, prescriber agreed  '), maya, at(90));
     expect(anyway.state.people.p1?.discharge?.reason).toBe('Collected by spouse, prescriber agreed');
+    // The reason is a clinical note: staff only; the person sees only that they were discharged.
+    expect(anyway.events?.map((e) => [e.type, e.audience])).toEqual([['participant.discharged', 'person:p1'], ['discharge.noted', 'staff']]);
+    expect(viewFor(anyway.state, river).people.p1?.discharge?.reason).toBeNull();
     allowed(decide(inSession(), discharge(wren), maya, T0));
   });
 

@@ -34,6 +34,8 @@ export const circleSummarySchema = z.object({
   startsAt: z.string(),
   timeZone: z.string(),
   cohort: z.object({ id: z.string().uuid(), name: z.string() }),
+  /** In person, online or hybrid: remote participants (or their chaperone) record their own vitals (VIT1). */
+  format: z.enum(['in_person', 'online', 'hybrid']),
   status: z.enum(['scheduled', 'open', 'in_session', 'closed']),
   /** The viewer's role in this circle and the name the group knows them by. */
   myRole: z.enum(['facilitator', 'participant']),

@@ -11,6 +11,7 @@ const toSummary = (r: CircleListRow): CircleSummary => ({
   startsAt: r.startsAt.toISOString(),
   timeZone: r.timeZone,
   cohort: { id: r.cohortId, name: r.cohortName },
+  format: r.format,
   status: r.status,
   myRole: r.myRole,
   myDisplayName: r.myDisplayName,

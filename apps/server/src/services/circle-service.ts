@@ -41,12 +41,18 @@ const auditedEvents = new Set<CircleEvent['type']>([
   'observation.seen',
   'adverse.recorded',
   'participant.discharged',
+  'discharge.noted',
 ]);
 
 function auditEntries(events: CircleEvent[]): AuditInput[] {
   return events.flatMap((e) => {
     if (!auditedEvents.has(e.type) || !('personId' in e.payload)) return [];
-    const details = e.type === 'gate.overridden' ? { seq: e.seq, item: e.payload.item, reason: e.payload.reason } : { seq: e.seq };
+    const details =
+      e.type === 'gate.overridden'
+        ? { seq: e.seq, item: e.payload.item, reason: e.payload.reason }
+        : e.type === 'discharge.noted'
+          ? { seq: e.seq, reason: e.payload.reason }
+          : { seq: e.seq };
     return [{ actorId: e.actor, action: `circle.${e.type}`, resourceType: 'circle', resourceId: e.circleId, subjectId: e.payload.personId, details }];
   });
 }
