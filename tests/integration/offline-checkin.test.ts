@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { memoryStorage, type CircleConnection, type OutboxStorage } from '@holdspace/client';
-import { closeAllConnections, closeRawSockets, networkProxy, startTestServer, testDrivers, waitFor, type TestServer } from '../support/harness.js';
-import { arrivalOf, commandAcks, recordFrames, secrets, signInCast, TappedSocket, vitalsPlan, type DosingCast, type Member } from '../support/dosing-fixture.js';
+import { closeAllConnections, closeRawSockets, demo, networkProxy, startTestServer, testDrivers, waitFor, type TestServer } from '../support/harness.js';
+import { arrivalOf, commandAcks, member, recordFrames, secrets, signInCast, TappedSocket, vitalsPlan, type DosingCast, type Member } from '../support/dosing-fixture.js';
 
 // A phone's browser tab: a CircleConnection whose outbox lives in storage that outlasts the tab (localStorage in
 // the browser). Closing the connection and opening another on the same storage is a page reload.
@@ -120,5 +120,20 @@ describe.each(testDrivers().slice(-1))('a check-in made offline (%s)', (driver) 
     expect(tab.pending).toEqual([]);
     const mine = (await server.app.services.log.eventsSince(cast.circleId, 0, 10_000)).filter((e) => 'personId' in e.payload && e.payload.personId === cedar.id && e.type !== 'presence.joined');
     expect(mine.map((e) => e.type)).toEqual(['checkin.arrival', 'vitals.recorded']);
+  });
+
+  it('CHK3: a command written offline and refused after a reload is reported to the reloaded page, not dropped silently', async () => {
+    const juniper = await member(server.url, demo.participants[4].email, demo.participants[4].displayName);
+    const storage = memoryStorage();
+    const tab = openTab(juniper, storage);
+    await waitFor(() => tab.status === 'live', { message: 'tab live' });
+    tab.pause();
+    void tab.send({ type: 'checkin.journey', signal: 'okay' }); // not admitted: only the arrival check-in is open
+    const refusals: string[] = [];
+    tab.close();
+    const next = juniper.person.connect(cast.circleId, { storage, device: 'phone', onRefused: (_command, failure) => refusals.push(failure.rule ?? failure.code) });
+    await waitFor(() => next.status === 'live' && next.pending.length === 0, { message: 'outbox flushed after the reload' });
+    await waitFor(() => refusals.length === 1, { message: 'the refusal reached the page' });
+    expect(refusals).toEqual(['CHK3']);
   });
 });

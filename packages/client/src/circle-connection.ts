@@ -26,6 +26,8 @@ export interface CircleConnectionOptions {
   onChange?: () => void;
   /** Every event as it is applied, in order. */
   onEvent?: (event: CircleEvent) => void;
+  /** A command queued before this page loaded (nobody awaits it) was refused: the person must still be told. */
+  onRefused?: (command: ClientCommand, failure: Extract<Result<CommandAck>, { ok: false }>) => void;
 }
 
 type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -217,7 +219,9 @@ export class CircleConnection {
         }
         this.outbox.remove(entry.commandId);
         if (!result.ok) this.lastError = result.message;
-        this.waiters.get(entry.commandId)?.(result);
+        const waiter = this.waiters.get(entry.commandId);
+        if (waiter) waiter(result);
+        else if (!result.ok) this.options.onRefused?.(entry.command, result);
         this.waiters.delete(entry.commandId);
         this.changed();
       }

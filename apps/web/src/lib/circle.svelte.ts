@@ -102,6 +102,9 @@ export class LiveCircle {
       device: options.device,
       storage: localStorageOutbox(options.outboxKey),
       onChange: () => this.#changed(),
+      onRefused: (_command, failure) => {
+        this.commandError = failure.message;
+      },
     });
     this.#connection.socket.on('session:ended', () => {
       this.#sessionEnded = true;
