@@ -221,6 +221,30 @@ function dosedAndAway(state: CircleState, r: ParticipantRecord): string | null {
   return r.dose && !r.discharge && !state.presence[r.personId] && state.status !== 'closed' ? r.dose.at : null;
 }
 
+export interface BoosterDue {
+  doseMg: number;
+  window: [number, number];
+  opensAt: string;
+  closesAt: string;
+  state: 'not_yet' | 'open' | 'passed';
+}
+
+/** BST1-BST3: the prescribed booster for a dosed participant and where its window stands; null when none is due. */
+export function boosterDue(state: CircleState, personId: string, now: string): BoosterDue | null {
+  const r = recordOf(state, personId);
+  const c = state.roster[personId]?.clinical;
+  if (!c?.boosterDoseMg || !c.boosterWindowMinutes || !r.dose || r.booster || r.discharge) return null;
+  const [from, to] = c.boosterWindowMinutes;
+  const elapsed = minutesBetween(r.dose.at, now);
+  return {
+    doseMg: c.boosterDoseMg,
+    window: [from, to],
+    opensAt: addMinutes(r.dose.at, from),
+    closesAt: addMinutes(r.dose.at, to),
+    state: elapsed < from ? 'not_yet' : elapsed > to ? 'passed' : 'open',
+  };
+}
+
 export type StatusLevel = 'green' | 'amber' | 'red';
 
 export interface PersonStatus {
@@ -251,7 +275,9 @@ export function statusAt(state: CircleState, now: string): Record<string, Person
     }
     const latest = latestReading(r);
     const limits = state.roster[id]?.clinical.limits;
-    if (latest && limits && !r.discharge) {
+    const vitalsAlertOpen = Object.values(state.alerts).some((a) => a.personId === id && a.kind === 'vitals' && !a.ackedAt);
+    // An open vitals alert already says what is out of range; after it is acknowledged the reading still shows red.
+    if (latest && limits && !r.discharge && !vitalsAlertOpen) {
       const out = vitalsOutOfRange(latest, limits);
       if (out.length > 0) red.push(`Last vitals: ${out.join('; ')}`);
     }

@@ -1,6 +1,6 @@
 import { segmentKinds } from './agenda.js';
 import { personAudience, type Audience } from './audience.js';
-import { gateFor, readinessToLeave, vitalsOutOfRange } from './care.js';
+import { boosterDue, gateFor, readinessToLeave, vitalsOutOfRange } from './care.js';
 import {
   describe,
   recordOf,
@@ -178,9 +178,12 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       if (r.booster) return refuse('BST1', 'A booster has already been recorded.');
       if (!c.boosterDoseMg || !c.boosterWindowMinutes) return refuse('BST2', 'No booster is prescribed for this person.');
       if (r.discharge || state.status !== 'in_session') return refuse('BST1', 'A booster is given only during the session.');
-      const elapsed = (Date.parse(now) - Date.parse(r.dose.at)) / 60_000;
-      const [from, to] = c.boosterWindowMinutes;
-      if (elapsed < from || elapsed > to) return refuse('BST3', `The booster window is ${from}-${to} min after the first dose; it is now ${Math.floor(elapsed)} min.`);
+      const due = boosterDue(state, command.personId, now);
+      if (due?.state !== 'open') {
+        const elapsed = Math.floor((Date.parse(now) - Date.parse(r.dose.at)) / 60_000);
+        const [from, to] = c.boosterWindowMinutes;
+        return refuse('BST3', `The booster window is ${from}-${to} min after the first dose; it is now ${elapsed} min.`);
+      }
       if (command.doseMg !== c.boosterDoseMg) return refuse('DOSE2', `The prescribed booster is ${c.boosterDoseMg} mg.`);
       return allow([ev('booster.recorded', { personId: command.personId, doseMg: command.doseMg }, personAudience(command.personId))]);
     }

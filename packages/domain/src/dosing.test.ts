@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  boosterDue,
   alertsAt,
   clinicalFacts,
   currentSegment,
@@ -535,6 +536,12 @@ describe('dosing', () => {
     allowed(decide(s, booster(river), maya, at(45)));
     expect(decide(s, booster(river), maya, at(45.01))).toMatchObject(refused('BST3'));
     expect(decide(s, booster(river), maya, at(46))).toMatchObject(refused('BST3'));
+    // The dashboard reads the same window from boosterDue.
+    expect(boosterDue(s, 'p1', at(19))).toMatchObject({ doseMg: 100, window: [20, 45], state: 'not_yet', opensAt: at(20), closesAt: at(45) });
+    expect(boosterDue(s, 'p1', at(30))?.state).toBe('open');
+    expect(boosterDue(s, 'p1', at(46))?.state).toBe('passed');
+    expect(boosterDue(run(s, booster(river), maya, at(30)).state, 'p1', at(31))).toBeNull();
+    expect(boosterDue(s, 'p2', at(30))).toBeNull();
   });
 });
 
@@ -715,10 +722,12 @@ describe('status', () => {
     const s = inSession();
     const out = apply(s, vitals(river, high), maya, at(-15));
     expect(level(out, river, at(-14))?.level).toBe('red');
-    expect(level(out, river, at(-14))?.reasons).toContain('Last vitals: systolic 190 above 180; diastolic 115 above 110');
+    // One reason for one reading: the open alert says it.
+    expect(level(out, river, at(-14))?.reasons).toEqual(['Vitals out of range: systolic 190 above 180; diastolic 115 above 110']);
     // The latest reading, not the alert, keeps it red.
     const acked = apply(out, ack(Object.keys(out.alerts)[0]!), maya, at(-14));
     expect(level(acked, river, at(-14))?.level).toBe('red');
+    expect(level(acked, river, at(-14))?.reasons).toEqual(['Last vitals: systolic 190 above 180; diastolic 115 above 110']);
     expect(level(apply(acked, vitals(river), maya, at(-13)), river, at(-13))?.level).toBe('green');
     // 165/95 is red only for Wren, whose systolic limit is 160.
     let both = apply(s, vitals(river, highForWren), maya, at(-15));

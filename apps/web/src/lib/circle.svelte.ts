@@ -48,8 +48,11 @@ export class LiveCircle {
 
   /** The latest change worth announcing to screen readers: who joined or left, and the circle opening or closing. */
   announcement = $state('');
-  /** A command the server refused, in its words. */
-  commandError = $state<string | null>(null);
+  /**
+   * A command written before this page loaded (kept in the outbox across a reload) that the server then refused.
+   * Commands sent from this page report their own refusals to the control that sent them.
+   */
+  earlierRefusal = $state<string | null>(null);
 
   /** Who was here at the last change (person id to display name): plain bookkeeping, not state. */
   #known: Record<string, string> | null = null;
@@ -103,7 +106,7 @@ export class LiveCircle {
       storage: localStorageOutbox(options.outboxKey),
       onChange: () => this.#changed(),
       onRefused: (_command, failure) => {
-        this.commandError = failure.message;
+        this.earlierRefusal = failure.message;
       },
     });
     this.#connection.socket.on('session:ended', () => {
@@ -115,25 +118,12 @@ export class LiveCircle {
     return this.#browserOffline;
   }
 
-  isSending(type: ClientCommand['type']): boolean {
-    return this.pending.some((entry) => entry.command.type === type);
-  }
-
-  open(): Promise<Result<CommandAck>> {
-    return this.send({ type: 'circle.open' });
-  }
-
-  close(reason?: string): Promise<Result<CommandAck>> {
-    const trimmed = reason?.trim();
-    return this.send(trimmed ? { type: 'circle.close', reason: trimmed } : { type: 'circle.close' });
-  }
-
   /**
    * Send any command through the outbox: it is kept on this device until the server has committed it, so it
    * survives a reload or a lost connection. Resolves with the server's answer.
    */
   send(command: ClientCommand): Promise<Result<CommandAck>> {
-    return this.#send(command);
+    return this.#connection.send(command);
   }
 
   /** Commands of these types still waiting for the server, optionally about one person. */
@@ -166,13 +156,6 @@ export class LiveCircle {
   #observe<T>(read: (connection: CircleConnection) => T): T {
     void this.#version;
     return read(this.#connection);
-  }
-
-  async #send(command: ClientCommand): Promise<Result<CommandAck>> {
-    this.commandError = null;
-    const result = await this.#connection.send(command);
-    if (!result.ok) this.commandError = result.message;
-    return result;
   }
 
   #changed(): void {

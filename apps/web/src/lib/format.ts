@@ -153,3 +153,10 @@ export function clearanceTone(state: ClearanceState): ReadyTone {
 export function people(n: number): string {
   return n === 1 ? '1 person' : `${n} people`;
 }
+
+/** A time of day in the reader's own format ("6:31 AM", "18:31"); empty for an unreadable time. */
+export function clockTime(iso: string, locale?: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(at);
+}
