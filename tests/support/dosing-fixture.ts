@@ -63,7 +63,9 @@ export const secrets = {
 export const staffSecrets = [secrets.override, secrets.adverse, secrets.close];
 
 /** Each person's own private strings: only they and the facilitators may see them. */
-export const privateStrings = (k: string) => [secrets.intention(k), secrets.body(k), secrets.discharge(k)];
+export const privateStrings = (k: string) => [secrets.intention(k), secrets.body(k)];
+/** Why someone was discharged while not ready is a clinical note: staff only, even from the person discharged. */
+export const dischargeNotes = () => participantKeys.map((k) => secrets.discharge(k));
 
 /** The prescribed doses of the demo participants (packages/db seed). */
 export const demoDoseMg: Record<ParticipantKey, number> = { river: 200, wren: 200, sage: 150, cedar: 200 };
