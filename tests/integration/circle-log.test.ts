@@ -150,3 +150,19 @@ describe.each(testDrivers())('circle event log and presence (%s)', (driver) => {
     expect(ack).toMatchObject({ ok: true, data: { mode: 'snapshot' } });
   });
 });
+
+describe('clock skew', () => {
+  it('TIME2: a device measures the server clock at each join, so what is due is judged by one clock', async () => {
+    const ahead = 7 * 60_000; // the server runs seven minutes ahead of this device
+    const server = await startTestServer(testDrivers()[0]!, { now: () => new Date(Date.now() + ahead) });
+    try {
+      const maya = await signIn(server.url, demo.facilitator.email);
+      const c = maya.connect(await firstCircleId(maya));
+      await waitFor(() => c.status === 'live', { message: 'live' });
+      expect(Math.abs(c.clockOffsetMs - ahead)).toBeLessThan(1_000);
+    } finally {
+      closeAllConnections();
+      await server.stop();
+    }
+  });
+});

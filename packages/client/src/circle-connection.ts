@@ -42,6 +42,8 @@ export class CircleConnection {
   state: CircleState | null = null;
   status: ConnectionStatus = 'connecting';
   lastError: string | null = null;
+  /** Server clock minus this device's, measured at each join (half the round trip taken as the one-way delay). */
+  clockOffsetMs = 0;
   readonly socket: AppSocket;
   readonly outbox: Outbox;
   private syncing = false;
@@ -152,6 +154,7 @@ export class CircleConnection {
     this.setStatus('connecting');
     const lastSeq = this.state?.seq;
     let ack: Result<CircleSync>;
+    const sentAt = Date.now();
     try {
       ack = await this.socket
         .timeout(this.options.ackTimeoutMs ?? 10_000)
@@ -172,6 +175,8 @@ export class CircleConnection {
     }
     this.reconnectAttempt = 0;
     const sync = ack.data;
+    const serverTime = Date.parse(sync.serverTime);
+    if (Number.isFinite(serverTime)) this.clockOffsetMs = serverTime - (sentAt + Date.now()) / 2;
     if (sync.mode === 'snapshot') this.state = sync.state;
     else if (this.state) for (const e of sync.events) this.apply(e);
     const buffered = this.buffered;

@@ -87,9 +87,13 @@ export const circleCommandSchema = z.object({
 export type CircleCommandEnvelope = z.infer<typeof circleCommandSchema>;
 
 /** What joining gives back: either the events missed since `lastSeq`, or a fresh state when too far behind. */
-export type CircleSync =
+export type CircleSync = (
   | { mode: 'replay'; events: CircleEvent[]; seq: number }
-  | { mode: 'snapshot'; state: CircleState; seq: number };
+  | { mode: 'snapshot'; state: CircleState; seq: number }
+) & {
+  /** The server's clock when it answered: devices correct their own by it, so every screen agrees on what is due. */
+  serverTime: string;
+};
 
 export interface CommandAck {
   seq: number;

@@ -139,10 +139,10 @@ export class CircleService {
       );
     }
     if (lastSeq === undefined || lastSeq > state.seq || state.seq - lastSeq > MAX_REPLAY) {
-      return { mode: 'snapshot', state: viewFor(state, viewer), seq: state.seq };
+      return { mode: 'snapshot', state: viewFor(state, viewer), seq: state.seq, serverTime: this.now().toISOString() };
     }
     const events = await this.log.eventsSince(circleId, lastSeq, MAX_REPLAY + 1);
-    return { mode: 'replay', events: events.filter(visibleTo(viewer)), seq: state.seq };
+    return { mode: 'replay', events: events.filter(visibleTo(viewer)), seq: state.seq, serverTime: this.now().toISOString() };
   }
 
   join(circleId: string, actor: CircleActor, connectionId: string, device: Device) {

@@ -8,6 +8,7 @@ import {
   type PresenceEntry,
 } from '@holdspace/domain';
 import type { CommandAck, Result } from '@holdspace/protocol';
+import { clock } from './clock.svelte';
 
 /** What the connection indicator shows. `key` drives its look; `label` is what people read. */
 export interface ConnectionView {
@@ -161,6 +162,7 @@ export class LiveCircle {
   #changed(): void {
     this.#version += 1;
     const connection = this.#connection;
+    clock.correct(connection.clockOffsetMs);
     if (connection.status === 'live') this.#everLive = true;
     this.#announceChanges(connection.state, connection.status === 'live');
   }

@@ -7,6 +7,8 @@ const TICK_MS = 5_000;
  */
 class Clock {
   now = $state(new Date().toISOString());
+  /** Server clock minus this device's: a phone set a few minutes wrong must not make a check look due or met. */
+  #offsetMs = 0;
 
   constructor() {
     if (typeof window === 'undefined') return;
@@ -19,7 +21,14 @@ class Clock {
 
   /** Move to the current time now (e.g. before showing a check that depends on it). */
   refresh(): void {
-    this.now = new Date().toISOString();
+    this.now = new Date(Date.now() + this.#offsetMs).toISOString();
+  }
+
+  /** Follow the server's clock (measured by the live connection at each join). */
+  correct(offsetMs: number): void {
+    if (Math.abs(offsetMs - this.#offsetMs) < 250) return;
+    this.#offsetMs = offsetMs;
+    this.refresh();
   }
 }
 
