@@ -103,7 +103,7 @@ export const createCohortSchema = z.object({
   jurisdiction: z.string().trim().max(120).default(''),
   timeZone: timeZoneSchema,
   facilitatorIds: z.array(z.string().uuid()).min(1, 'Choose one or two facilitators').max(2, 'At most two facilitators'),
-  program: z.array(programCircleInputSchema).min(1, 'Add at least one circle').max(40),
+  program: z.array(programCircleInputSchema).min(1, 'Add at least one circle').max(40, 'A program has at most 40 circles'),
 });
 export type CreateCohort = z.input<typeof createCohortSchema>;
 
