@@ -5,6 +5,7 @@ import type { VitalLimits } from './clinic.js';
 import type { CircleActor, CircleRole, Device } from './people.js';
 import { isStaff } from './people.js';
 import type { MedicationHold } from './screening.js';
+import type { PublishedShare, Round, RoundMode, RoundSummary, Share, ShareAudience } from './rounds.js';
 
 export type CircleStatus = 'scheduled' | 'open' | 'in_session' | 'closed';
 
@@ -155,6 +156,14 @@ export interface CircleState {
   people: Record<string, ParticipantRecord>;
   /** Staff only. */
   alerts: Record<string, Alert>;
+  /** The sharing round under way: public (display names come from `admitted`). */
+  round: Round | null;
+  /** Staff only: who spoke, who passed and for how long, per finished round. */
+  roundSummaries: RoundSummary[];
+  /** Written shares: a participant's view holds only their own. */
+  shares: Record<string, Share>;
+  /** Approved shares, as every device shows them. */
+  published: PublishedShare[];
 }
 
 /** Payload of each event type: the single declaration of the circle's events. */
@@ -184,6 +193,10 @@ export interface CircleEventPayloads {
   'alert.raised': { personId: string; kind: AlertKind; urgency: 1 | 2 | 3; detail: string };
   'alert.acknowledged': { alertId: string };
   'participant.discharged': { personId: string };
+  'round.updated': { round: Round | null; cause: RoundCommand['type'] };
+  'round.summarized': { summary: RoundSummary };
+  'share.updated': { share: Share };
+  'share.published': { share: PublishedShare };
   /** Why someone was discharged while not ready: a clinical note, staff only. */
   'discharge.noted': { personId: string; reason: string };
 }
@@ -229,7 +242,35 @@ export type ClientCommand =
   | ({ type: 'observation.seen' } & P)
   | ({ type: 'adverse.record' } & P & AdverseEventInput)
   | { type: 'alert.ack'; alertId: string }
-  | ({ type: 'participant.discharge'; reason?: string | undefined } & P);
+  | ({ type: 'participant.discharge'; reason?: string | undefined } & P)
+  | RoundCommand
+  | ShareCommand;
+
+/** Commands of a sharing round. */
+export type RoundCommand =
+  | { type: 'round.start'; prompt: string; mode: RoundMode; timeBoxMinutes: number; newVoicesFirst?: boolean | undefined; order?: string[] | undefined }
+  | { type: 'round.setOrder'; order: string[] }
+  | { type: 'hand.raise' }
+  | { type: 'hand.lower'; personId?: string | undefined }
+  | { type: 'turn.pass' }
+  | { type: 'turn.done' }
+  | { type: 'round.next' }
+  | { type: 'round.skip' }
+  | { type: 'round.extend' }
+  | { type: 'queue.reorder'; queue: string[] }
+  | ({ type: 'queue.front' } & P)
+  | { type: 'round.pause' }
+  | { type: 'round.resume' }
+  | { type: 'round.end' };
+
+/** Commands about written shares. */
+export type ShareCommand =
+  | { type: 'share.write'; text: string; audience: ShareAudience; anonymous: boolean }
+  | { type: 'share.withdraw'; shareId: string }
+  | { type: 'share.approve'; shareId: string }
+  | { type: 'share.decline'; shareId: string; note: string }
+  | { type: 'share.proposeEdit'; shareId: string; text: string }
+  | { type: 'share.acceptEdit'; shareId: string };
 
 /** Commands the server issues: a socket joins or drops, or the roster and clinical facts are loaded. */
 export type SystemCommand =
@@ -259,6 +300,10 @@ export function initialCircleState(circleId: string): CircleState {
     settings: null,
     people: {},
     alerts: {},
+    round: null,
+    roundSummaries: [],
+    shares: {},
+    published: [],
   };
 }
 
@@ -296,7 +341,7 @@ export function evolve(state: CircleState, event: CircleEvent): CircleState {
     case 'circle.started':
       return { ...next, status: 'in_session', startedAt: at };
     case 'circle.closed':
-      return { ...next, status: 'closed', closedAt: at, presence: {}, hold: null };
+      return { ...next, status: 'closed', closedAt: at, presence: {}, hold: null, round: null };
     case 'circle.closeNoted':
       return { ...next, closeReason: event.payload.reason };
     case 'agenda.set':
@@ -369,6 +414,14 @@ export function evolve(state: CircleState, event: CircleEvent): CircleState {
       return withRecord(next, event.payload.personId, () => ({ discharge: { ...stamp, reason: null } }));
     case 'discharge.noted':
       return withRecord(next, event.payload.personId, (r) => ({ discharge: r.discharge ? { ...r.discharge, reason: event.payload.reason } : null }));
+    case 'round.updated':
+      return { ...next, round: event.payload.round };
+    case 'round.summarized':
+      return { ...next, roundSummaries: [...next.roundSummaries, event.payload.summary] };
+    case 'share.updated':
+      return { ...next, shares: { ...next.shares, [event.payload.share.id]: event.payload.share } };
+    case 'share.published':
+      return { ...next, published: [...next.published, event.payload.share] };
     case 'alert.raised': {
       const id = alertIdFor(event.seq);
       const alert: Alert = { id, ...event.payload, raisedAt: at, ackedAt: null, ackedBy: null };
@@ -402,6 +455,8 @@ export function viewFor(state: CircleState, viewer: Pick<CircleActor, 'personId'
     roster: {},
     settings: null,
     alerts: {},
+    roundSummaries: [],
+    shares: Object.fromEntries(Object.entries(state.shares).filter(([, share]) => share.authorId === viewer.personId)),
     people: visible && holdsWhatTheySee(visible) ? { [viewer.personId]: visible } : {},
   };
 }

@@ -11,6 +11,7 @@ import {
   type NewEvent,
 } from './circle.js';
 import { defaultAgenda } from './agenda.js';
+import { decideRound, decideShare } from './decide-sharing.js';
 import type { CircleActor } from './people.js';
 import { isStaff } from './people.js';
 import { allow, refuse, type Decision } from './result.js';
@@ -224,6 +225,30 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       if (alert.ackedAt) return allow([]);
       return allow([ev('alert.acknowledged', { alertId: alert.id }, 'staff')]);
     }
+
+    case 'round.start':
+    case 'round.setOrder':
+    case 'hand.raise':
+    case 'hand.lower':
+    case 'turn.pass':
+    case 'turn.done':
+    case 'round.next':
+    case 'round.skip':
+    case 'round.extend':
+    case 'queue.reorder':
+    case 'queue.front':
+    case 'round.pause':
+    case 'round.resume':
+    case 'round.end':
+      return decideRound(state, command, actor, now);
+
+    case 'share.write':
+    case 'share.withdraw':
+    case 'share.approve':
+    case 'share.decline':
+    case 'share.proposeEdit':
+    case 'share.acceptEdit':
+      return decideShare(state, command, actor, now);
 
     case 'participant.discharge': {
       if (!isStaff(actor)) return staffOnly('discharge someone');

@@ -2,6 +2,7 @@ export * from './people.js';
 export * from './result.js';
 export * from './audience.js';
 export * from './agenda.js';
+export * from './rounds.js';
 export * from './circle.js';
 export * from './care.js';
 export * from './decide.js';

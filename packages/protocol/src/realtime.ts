@@ -21,6 +21,7 @@ export const commandIdSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$
 
 const personId = z.string().uuid('Not a valid person id');
 const reason = z.string().trim().max(2000);
+const shareId = z.string().regex(/^sh\d{1,12}$/, 'Not a valid share id');
 const score = (what: string) => z.number({ error: `Choose ${what} from 0 to 10` }).int().min(0).max(10);
 
 export const segmentSchema = z.object({
@@ -28,6 +29,9 @@ export const segmentSchema = z.object({
   kind: z.enum(segmentKinds as [string, ...string[]]).transform((k) => k as (typeof segmentKinds)[number]),
   title: z.string().trim().min(1, 'Give the segment a title').max(80),
   minutes: z.number().int().min(1).max(240),
+  round: z
+    .object({ mode: z.enum(['go_around', 'open_floor']), prompt: z.string().trim().max(500), timeBoxMinutes: z.number().min(0.5).max(20) })
+    .optional(),
 });
 
 export const vitalsSchema = z.object({
@@ -77,6 +81,38 @@ export const clientCommandSchema: z.ZodType<ClientCommand> = z.discriminatedUnio
   }),
   z.object({ type: z.literal('alert.ack'), alertId: z.string().regex(/^a\d{1,12}$/, 'Not a valid alert id') }),
   z.object({ type: z.literal('participant.discharge'), personId, reason: reason.optional() }),
+  z.object({
+    type: z.literal('round.start'),
+    prompt: z.string().trim().max(500),
+    mode: z.enum(['go_around', 'open_floor']),
+    timeBoxMinutes: z.number({ error: 'Give each speaker a time in minutes' }).min(0.5, 'At least half a minute each').max(20, 'At most 20 minutes each'),
+    newVoicesFirst: z.boolean().optional(),
+    order: z.array(personId).max(40).optional(),
+  }),
+  z.object({ type: z.literal('round.setOrder'), order: z.array(personId).min(1).max(40) }),
+  z.object({ type: z.literal('hand.raise') }),
+  z.object({ type: z.literal('hand.lower'), personId: personId.optional() }),
+  z.object({ type: z.literal('turn.pass') }),
+  z.object({ type: z.literal('turn.done') }),
+  z.object({ type: z.literal('round.next') }),
+  z.object({ type: z.literal('round.skip') }),
+  z.object({ type: z.literal('round.extend') }),
+  z.object({ type: z.literal('queue.reorder'), queue: z.array(personId).max(40) }),
+  z.object({ type: z.literal('queue.front'), personId }),
+  z.object({ type: z.literal('round.pause') }),
+  z.object({ type: z.literal('round.resume') }),
+  z.object({ type: z.literal('round.end') }),
+  z.object({
+    type: z.literal('share.write'),
+    text: z.string().trim().min(1, 'Write something to share').max(2000, 'Keep a share under 2000 characters'),
+    audience: z.enum(['facilitator', 'group']),
+    anonymous: z.boolean(),
+  }),
+  z.object({ type: z.literal('share.withdraw'), shareId }),
+  z.object({ type: z.literal('share.approve'), shareId }),
+  z.object({ type: z.literal('share.decline'), shareId, note: z.string().trim().min(1, 'Add a kind note for the author').max(1000) }),
+  z.object({ type: z.literal('share.proposeEdit'), shareId, text: z.string().trim().min(1, 'The proposed text is empty').max(2000) }),
+  z.object({ type: z.literal('share.acceptEdit'), shareId }),
 ]);
 
 export const circleCommandSchema = z.object({
