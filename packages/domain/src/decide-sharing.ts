@@ -9,6 +9,7 @@ import {
   elapsedOf,
   extendTurn,
   isPermutation,
+  nextSpeaker,
   pauseRound,
   resumeRound,
   startTurn,
@@ -96,7 +97,7 @@ export function decideRound(state: CircleState, command: RoundCommand, actor: Ci
     case 'round.next':
     case 'round.skip':
       if (!isStaff(actor)) return staffOnly('move the round on');
-      if (!round.speaker && !(round.mode === 'open_floor' ? round.queue[0] : undefined)) return refuse('RND3', 'Nobody is waiting to speak.');
+      if (!round.speaker && !nextSpeaker(round)) return refuse('RND3', 'Nobody is waiting to speak.');
       return updated(advance(round, command.type === 'round.skip' ? 'skipped' : 'spoke', now));
     case 'round.extend':
       if (!isStaff(actor)) return staffOnly('give more time');

@@ -60,7 +60,13 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
         const names = stillHere.map((r) => state.roster[r.personId]?.displayName ?? 'someone').join(', ');
         return refuse('CIR4', `${names} ${stillHere.length === 1 ? 'was' : 'were'} dosed and not discharged: write why you are closing anyway (at least ${MIN_REASON} characters).`);
       }
-      return allow([ev('circle.closed', {}, 'all'), ...(reason ? [ev('circle.closeNoted', { reason }, 'staff')] : [])]);
+      // RND5: a round still under way ends with the circle, and its summary is kept.
+      const roundEnd = state.round ? decideRound(state, { type: 'round.end' }, actor, now) : null;
+      return allow([
+        ...(roundEnd?.ok ? roundEnd.value : []),
+        ev('circle.closed', {}, 'all'),
+        ...(reason ? [ev('circle.closeNoted', { reason }, 'staff')] : []),
+      ]);
     }
 
     case 'agenda.edit': {

@@ -881,7 +881,14 @@ type Move =
   | { t: 'adverse'; who: number; severe: boolean }
   | { t: 'ack'; pick: number }
   | { t: 'discharge'; who: number; reason: boolean }
-  | { t: 'presence'; who: number; conn: 'a' | 'b'; join: boolean };
+  | { t: 'presence'; who: number; conn: 'a' | 'b'; join: boolean }
+  | { t: 'round'; goAround: boolean; newVoices: boolean }
+  | { t: 'raise' | 'lowerOwn' | 'lowerFor' | 'front'; who: number }
+  | { t: 'turn'; pass: boolean }
+  | { t: 'roundStaff'; type: 'round.next' | 'round.skip' | 'round.extend' | 'round.pause' | 'round.resume' | 'round.end' }
+  | { t: 'reorder' | 'setOrder' }
+  | { t: 'write'; who: number; group: boolean; anonymous: boolean }
+  | { t: 'moderate'; pick: number; act: 'share.approve' | 'share.decline' | 'share.proposeEdit' | 'share.acceptEdit' | 'share.withdraw' };
 
 const readings: VitalsInput[] = [baseline, high, highForWren, { systolic: 140, diastolic: 88, heartRate: 90 }, { systolic: 80, diastolic: 90, heartRate: 60 }];
 const who = fc.integer({ min: 0, max: 2 });
@@ -912,6 +919,29 @@ const move: fc.Arbitrary<Move> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ t: fc.constant('ack' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('discharge' as const), who, reason: fc.boolean() }) },
   { weight: 12, arbitrary: fc.record({ t: fc.constant('presence' as const), who: fc.integer({ min: 0, max: 3 }), conn: fc.constantFrom<'a' | 'b'>('a', 'b'), join: fc.boolean() }) },
+);
+/** Sharing rounds and written shares: drawn beside the moves above, so that walks reach dosing as often as before. */
+const social: fc.Arbitrary<Move> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('round' as const), goAround: fc.boolean(), newVoices: fc.boolean() }) },
+  { weight: 8, arbitrary: fc.record({ t: fc.constantFrom('raise' as const, 'raise' as const, 'lowerOwn' as const, 'lowerFor' as const, 'front' as const), who }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('turn' as const), pass: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant('roundStaff' as const),
+      type: fc.constantFrom('round.next' as const, 'round.next' as const, 'round.skip' as const, 'round.extend' as const, 'round.pause' as const, 'round.resume' as const, 'round.end' as const),
+    }),
+  },
+  { weight: 2, arbitrary: fc.constantFrom<Move>({ t: 'reorder' }, { t: 'setOrder' }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('write' as const), who, group: fc.boolean(), anonymous: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant('moderate' as const),
+      pick: fc.nat(),
+      act: fc.constantFrom('share.approve' as const, 'share.approve' as const, 'share.decline' as const, 'share.proposeEdit' as const, 'share.acceptEdit' as const, 'share.withdraw' as const),
+    }),
+  },
 );
 
 /** The actor and command a move stands for, in the state and at the time it is made. */
@@ -959,6 +989,35 @@ function commandFor(m: Move, s: CircleState, now: string): [CircleActor, CircleC
       return [maya, discharge(p, m.reason ? reason : undefined)];
     case 'presence':
       return [p, m.join ? join(`${p.personId}-${m.conn}`) : leave(`${p.personId}-${m.conn}`)];
+    case 'round':
+      return [maya, { type: 'round.start', prompt: 'What is here now?', mode: m.goAround ? 'go_around' : 'open_floor', timeBoxMinutes: 2, newVoicesFirst: m.newVoices }];
+    case 'raise':
+      return [p, { type: 'hand.raise' }];
+    case 'lowerOwn':
+      return [p, { type: 'hand.lower' }];
+    case 'lowerFor':
+      return [maya, { type: 'hand.lower', personId: p.personId }];
+    case 'front':
+      return [maya, { type: 'queue.front', personId: p.personId }];
+    case 'turn':
+      return [participants.find((x) => x.personId === s.round?.speaker?.personId) ?? maya, { type: m.pass ? 'turn.pass' : 'turn.done' }];
+    case 'roundStaff':
+      return [maya, { type: m.type }];
+    case 'reorder':
+      return [maya, { type: 'queue.reorder', queue: [...(s.round?.queue ?? [])].reverse() }];
+    case 'setOrder':
+      return [maya, { type: 'round.setOrder', order: [...(s.round?.order ?? [])].reverse() }];
+    case 'write':
+      return [p, { type: 'share.write', text: 'Something shifted today.', audience: m.group ? 'group' : 'facilitator', anonymous: m.anonymous }];
+    case 'moderate': {
+      const shares = Object.values(s.shares);
+      const share = shares[m.pick % Math.max(1, shares.length)];
+      const shareId = share?.id ?? 'sh0';
+      const author = participants.find((x) => x.personId === share?.authorId) ?? river;
+      if (m.act === 'share.decline') return [maya, { type: m.act, shareId, note: 'Let us talk about this one after.' }];
+      if (m.act === 'share.proposeEdit') return [maya, { type: m.act, shareId, text: 'Something shifted.' }];
+      return [m.act === 'share.approve' ? maya : author, { type: m.act, shareId }];
+    }
   }
 }
 
@@ -988,7 +1047,7 @@ describe('audience', () => {
     /** How many runs reached each kind of event: the property means little if the walks never dose anyone. */
     const reached = new Map<string, number>();
     fc.assert(
-      fc.property(fc.array(fc.record({ m: move, minutes: fc.integer({ min: 0, max: 20 }) }), { minLength: 50, maxLength: 120 }), fc.nat(), (moves, cut) => {
+      fc.property(fc.array(fc.record({ m: move, also: fc.option(social, { freq: 2 }), minutes: fc.integer({ min: 0, max: 20 }) }), { minLength: 50, maxLength: 120 }), fc.nat(), (moves, cut) => {
         const start = initialCircleState(circleId);
         let s = start;
         let minutes = -60;
@@ -999,9 +1058,10 @@ describe('audience', () => {
           events.push(...r.events);
         };
         step(system, sync());
-        for (const { m, minutes: later } of moves) {
+        for (const { m, also, minutes: later } of moves) {
           minutes += later;
           step(...commandFor(m, s, at(minutes)));
+          if (also) step(...commandFor(also, s, at(minutes)));
         }
         for (const type of new Set(events.map((e) => e.type))) reached.set(type, (reached.get(type) ?? 0) + 1);
         // From the empty state, from the synced roster, and from a point chosen at random.
@@ -1016,7 +1076,8 @@ describe('audience', () => {
             expect(theirs.seq).toBe(seenEvents.at(-1)?.seq ?? initial.seq);
             expect({ ...theirs, seq: expected.seq }).toEqual(expected);
             expect(Object.keys(theirs.people).every((id) => id === viewer.personId)).toBe(true);
-            expect(theirs).toMatchObject({ alerts: {}, roster: {}, settings: null, closeReason: null });
+            expect(theirs).toMatchObject({ alerts: {}, roster: {}, settings: null, closeReason: null, roundSummaries: [] });
+            expect(Object.values(theirs.shares).every((share) => share.authorId === viewer.personId)).toBe(true);
             const own = theirs.people[viewer.personId];
             if (own) expect(own).toMatchObject({ observedAt: null, overrides: {}, adverse: [] });
           }
@@ -1024,8 +1085,9 @@ describe('audience', () => {
       }),
       { numRuns },
     );
-    for (const type of ['dose.recorded', 'gate.overridden', 'observation.seen', 'adverse.recorded', 'alert.acknowledged', 'participant.discharged']) {
-      expect(reached.get(type) ?? 0, type).toBeGreaterThan(numRuns / 10);
+    for (const type of ['dose.recorded', 'gate.overridden', 'observation.seen', 'adverse.recorded', 'alert.acknowledged', 'participant.discharged', 'round.summarized', 'share.published']) {
+      // A loose floor: enough walks reach each event for the property to mean something, without flaking.
+      expect(reached.get(type) ?? 0, type).toBeGreaterThan(numRuns / 30);
     }
   });
 });

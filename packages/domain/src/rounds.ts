@@ -103,11 +103,12 @@ export function nextSpeaker(round: Round): string | null {
 export function advance(round: Round, outcome: TurnOutcome, now: string): Round {
   const s = round.speaker;
   const turns = s ? [...round.turns, { personId: s.personId, outcome, ms: elapsedOf(round, now) }] : round.turns;
-  const ended: Round = { ...round, speaker: null, turns, paused: round.paused ? { since: round.paused.since, remainingMs: 0 } : null };
+  const ended: Round = { ...round, speaker: null, turns };
   const next = nextSpeaker(ended);
-  if (!next) return { ...ended, paused: null };
+  // A pause holds until the facilitator resumes, even with nobody left to speak (TMR3).
+  if (!next) return round.paused ? { ...ended, paused: { since: round.paused.since, remainingMs: round.timeBoxSeconds * 1000 } } : ended;
   const queue = ended.mode === 'open_floor' ? ended.queue.filter((id) => id !== next) : ended.queue;
-  return startTurn({ ...ended, queue, paused: round.paused }, next, now);
+  return startTurn({ ...ended, queue }, next, now);
 }
 
 /** Time the current speaker has held the floor, not counting a pause. */
