@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { visibleTo, type CircleEvent, type CircleEventType, type CircleState, type VitalsInput } from '@holdspace/domain';
+import { visibleTo, type CircleEvent, type CircleEventType, type CircleState, type ShareStatus, type VitalsInput } from '@holdspace/domain';
 import type { CircleSync } from '@holdspace/protocol';
 import { closeRawSockets, demo, startTestServer, testDrivers, waitFor, type TestServer } from '../support/harness.js';
 import {
@@ -10,13 +10,17 @@ import {
   participantKeys,
   privateStrings,
   dischargeNotes,
+  publishedShareTexts,
   readingsOf,
   replayOf,
+  roundPlan,
   secrets,
+  shareTexts,
   signInCast,
   snapshotOf,
   staffSecrets,
   TappedSocket,
+  unpublishedShareStrings,
   type DosingCast,
   type Frame,
   type Member,
@@ -26,17 +30,40 @@ import {
 type Viewer = 'juniper' | Who;
 type Participant = Exclude<Viewer, 'facilitator'>;
 
-/** Events only facilitators ever receive (AUD2). */
-const staffOnlyTypes = new Set<CircleEventType>(['alert.raised', 'alert.acknowledged', 'gate.overridden', 'adverse.recorded', 'observation.seen', 'roster.synced', 'circle.closeNoted', 'discharge.noted']);
+/** Events only facilitators ever receive (AUD2, RND5). */
+const staffOnlyTypes = new Set<CircleEventType>([
+  'alert.raised',
+  'alert.acknowledged',
+  'gate.overridden',
+  'adverse.recorded',
+  'observation.seen',
+  'roster.synced',
+  'circle.closeNoted',
+  'discharge.noted',
+  'round.summarized',
+]);
 /** Events about one person's health: only that person and the facilitators receive them (AUD3). */
 const privateTypes = new Set<CircleEventType>(['checkin.arrival', 'checkin.predose', 'checkin.journey', 'checkin.after', 'vitals.recorded', 'dose.recorded', 'booster.recorded', 'participant.discharged']);
-/** Events for everyone that name a person: presence and admission show display names (AUD1, ADM1). */
-const publicPersonTypes = new Set<CircleEventType>(['presence.joined', 'presence.left', 'participant.admitted']);
+/** Events for everyone that name a person: presence, admission and the round show display names (AUD1, ADM1, RND4). */
+const publicPersonTypes = new Set<CircleEventType>(['presence.joined', 'presence.left', 'participant.admitted', 'round.updated']);
+/** The same public parts of a state. */
+const publicStateKeys = new Set(['presence', 'admitted', 'round']);
+
+/** What each author's device receives of their own shares, in order (SHR1-SHR5). */
+const ownShareStatuses: Record<Participant, ShareStatus[]> = {
+  river: ['private', 'pending', 'withdrawn'],
+  wren: ['pending', 'declined'],
+  sage: ['pending', 'edit_proposed', 'pending', 'published'],
+  cedar: ['pending', 'published'],
+  juniper: [],
+};
 
 interface Expectation {
   ownId: string;
   otherIds: string[];
   forbidden: string[];
+  /** Other people's published shares: allowed only in their published copies. */
+  publishedOnly: string[];
   ownReadings: VitalsInput[];
 }
 
@@ -48,18 +75,22 @@ const sameReading = (a: Record<string, unknown>, b: VitalsInput) =>
 
 /**
  * Everything in one participant's received frames that they must not hold, found by walking the decoded JSON:
- * staff-only events, other people's private events and records, other participants' ids outside the public
- * presence and admission parts, staff-only or other people's strings, and vitals that are not their own.
+ * staff-only events, other people's private events, records and shares, other participants' ids outside the public
+ * presence, admission and round parts, staff-only or other people's strings (a published share only in its published
+ * copy), vitals that are not their own, and a published share that names its author by id.
  */
 function leaks(frames: Frame[], x: Expectation): string[] {
   const found: string[] = [];
-  const visit = (value: unknown, path: string, publicPart: boolean): void => {
+  const everyId = [x.ownId, ...x.otherIds];
+  const carriesAnId = (value: unknown) => everyId.some((id) => JSON.stringify(value).includes(id));
+  const visit = (value: unknown, path: string, publicPart: boolean, published: boolean): void => {
     if (typeof value === 'string') {
       for (const s of x.forbidden) if (value.includes(s)) found.push(`${path}: "${s}"`);
+      if (!published) for (const s of x.publishedOnly) if (value.includes(s)) found.push(`${path}: "${s}" outside its published copy`);
       if (!publicPart && x.otherIds.some((id) => value.includes(id))) found.push(`${path}: another participant's id`);
       return;
     }
-    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, `${path}[${i}]`, publicPart));
+    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, `${path}[${i}]`, publicPart, published));
     if (!isRecord(value)) return;
     const event = isEvent(value);
     const type = value.type as CircleEventType;
@@ -68,6 +99,10 @@ function leaks(frames: Frame[], x: Expectation): string[] {
       const personId = (value.payload as { personId?: unknown }).personId;
       if (privateTypes.has(type) && personId !== x.ownId) found.push(`${path}: ${type} about ${String(personId)}`);
       if (value.audience !== 'all' && value.audience !== `person:${x.ownId}`) found.push(`${path}: event for audience ${String(value.audience)}`);
+      const share = (value.payload as { share?: { authorId?: unknown } }).share;
+      if (type === 'share.updated' && share?.authorId !== x.ownId) found.push(`${path}: share.updated of another participant's share`);
+      // SHR6: neither the published copy nor the event around it (its actor is the approving facilitator) names the author.
+      if (type === 'share.published' && carriesAnId(value)) found.push(`${path}: a published share carrying a participant's id`);
     }
     const state = isState(value);
     if (state) {
@@ -76,19 +111,23 @@ function leaks(frames: Frame[], x: Expectation): string[] {
       if (Object.keys(s.alerts).length > 0) found.push(`${path}.alerts: not empty`);
       if (s.settings !== null) found.push(`${path}.settings: present`);
       if (s.closeReason !== null) found.push(`${path}.closeReason: present`);
+      if (s.roundSummaries.length > 0) found.push(`${path}.roundSummaries: not empty`);
       for (const [id, r] of Object.entries(s.people)) {
         if (id !== x.ownId) found.push(`${path}.people: holds ${id}`);
         if (r.observedAt !== null || Object.keys(r.overrides).length > 0 || r.adverse.length > 0) found.push(`${path}.people.${id}: staff-only parts`);
       }
+      for (const [id, share] of Object.entries(s.shares)) if (share.authorId !== x.ownId) found.push(`${path}.shares: holds ${id} by another participant`);
+      if (carriesAnId(s.published)) found.push(`${path}.published: a published share carrying a participant's id`);
     }
     if ('systolic' in value && 'heartRate' in value && !x.ownReadings.some((r) => sameReading(value, r))) found.push(`${path}: vitals that are not theirs`);
     for (const [key, child] of Object.entries(value)) {
       if (!publicPart && x.otherIds.includes(key)) found.push(`${path}.${key}: keyed by another participant`);
-      const opens = (event && publicPersonTypes.has(type) && (key === 'payload' || key === 'actor')) || (state && (key === 'presence' || key === 'admitted'));
-      visit(child, `${path}.${key}`, publicPart || opens);
+      const opens = (event && publicPersonTypes.has(type) && (key === 'payload' || key === 'actor')) || (state && publicStateKeys.has(key));
+      const publishedCopy = (event && type === 'share.published' && key === 'payload') || (state && key === 'published');
+      visit(child, `${path}.${key}`, publicPart || opens, published || publishedCopy);
     }
   };
-  frames.forEach((f, i) => visit(f.data, `frame${i}`, false));
+  frames.forEach((f, i) => visit(f.data, `frame${i}`, false, false));
   return found;
 }
 
@@ -111,7 +150,7 @@ describe.each(testDrivers())('confidentiality of a live dosing circle (%s)', (dr
     await server?.stop();
   });
 
-  it('AUD1-AUD4, CIR3: no participant frame carries anyone else’s health data or staff-only facts; each gets their own', async () => {
+  it('AUD1-AUD4, CIR3, RND4, RND5, SHR0-SHR6: no participant frame carries anyone else’s health data, shares or staff-only facts; each gets their own', async () => {
     const { circleId } = cast;
     // Juniper (not cleared) waits in the lobby and is never admitted: she checks in and sees only the public parts.
     const who: Viewer[] = ['facilitator', ...participantKeys, 'juniper'];
@@ -148,12 +187,16 @@ describe.each(testDrivers())('confidentiality of a live dosing circle (%s)', (dr
 
     const log = await server.app.services.log.eventsSince(circleId, 0, 10_000);
     const own = (w: Participant) => memberOf(w).id;
+    const others = (w: Participant) => participants.filter((o) => o !== w);
+    const unpublishedOf = (w: Participant) => (w === 'juniper' ? [] : unpublishedShareStrings[w]);
     const expectationFor = (w: Participant): Expectation => ({
       ownId: own(w),
-      otherIds: participants.filter((o) => o !== w).map(own),
-      forbidden: [...staffSecrets, ...dischargeNotes(), ...participants.filter((o) => o !== w).flatMap(privateStrings)],
+      otherIds: others(w).map(own),
+      forbidden: [...staffSecrets, ...dischargeNotes(), ...others(w).flatMap((o) => [...privateStrings(o), ...unpublishedOf(o)])],
+      publishedOnly: publishedShareTexts.filter((p) => p.author !== w).map((p) => p.text),
       ownReadings: w === 'juniper' ? [] : readingsOf(w),
     });
+    const publishedCopies = publishedShareTexts.map((p) => ({ text: p.text, displayName: p.displayName }));
 
     // The capture itself: every push onAny saw is among the decoded frames, and acks were recorded.
     for (const w of who) {
@@ -164,7 +207,25 @@ describe.each(testDrivers())('confidentiality of a live dosing circle (%s)', (dr
 
     // The checker finds what it should: the facilitator's frames, read as if they were River's, are full of leaks.
     const asRiver = leaks(sockets.facilitator.frames, expectationFor('river')).join('\n');
-    for (const expected of ['staff-only event gate.overridden', 'staff-only event adverse.recorded', 'checkin.arrival about', 'people: holds', 'roster: not empty', 'alerts: not empty', secrets.override, secrets.intention('wren'), 'vitals that are not theirs', "another participant's id"]) {
+    for (const expected of [
+      'staff-only event gate.overridden',
+      'staff-only event adverse.recorded',
+      'checkin.arrival about',
+      'people: holds',
+      'roster: not empty',
+      'alerts: not empty',
+      secrets.override,
+      secrets.intention('wren'),
+      'vitals that are not theirs',
+      "another participant's id",
+      'staff-only event round.summarized',
+      'roundSummaries: not empty',
+      "share.updated of another participant's share",
+      'shares: holds',
+      shareTexts.wrenDeclineNote,
+      shareTexts.sageDraft,
+      `"${shareTexts.sageEdited}" outside its published copy`,
+    ]) {
       expect(asRiver).toContain(expected);
     }
 
@@ -179,6 +240,13 @@ describe.each(testDrivers())('confidentiality of a live dosing circle (%s)', (dr
       // The other direction: they do receive their own, live and in every join.
       expect(wire).toContain(secrets.intention(w));
       const pushed = sockets[w].events;
+      // Their own shares as each step changed them, every published copy, and the rounds as they went (RND4).
+      const ownShares = pushed.flatMap((e) => (e.type === 'share.updated' ? [e.payload.share] : []));
+      expect(ownShares.map((sh) => sh.status), `${w}'s shares`).toEqual(ownShareStatuses[w]);
+      expect(ownShares.every((sh) => sh.authorId === x.ownId)).toBe(true);
+      for (const text of unpublishedOf(w)) expect(wire, `${w} receives their own share`).toContain(text);
+      expect(pushed.flatMap((e) => (e.type === 'share.published' ? [{ text: e.payload.share.text, displayName: e.payload.share.displayName }] : []))).toEqual(publishedCopies);
+      expect(pushed.filter((e) => e.type === 'round.updated' && e.payload.cause === 'round.end')).toHaveLength(roundPlan.length);
       const mine = (type: CircleEventType) => pushed.filter((e) => e.type === type && 'personId' in e.payload && e.payload.personId === x.ownId);
       expect(mine('checkin.arrival')).toHaveLength(1);
       expect(mine('checkin.arrival')[0]!.payload).toMatchObject({ intention: secrets.intention(w), body: secrets.body(w) });
@@ -190,6 +258,9 @@ describe.each(testDrivers())('confidentiality of a live dosing circle (%s)', (dr
       expect(finalState.status).toBe('closed');
       expect(finalState.people[x.ownId]?.arrival?.intention).toBe(secrets.intention(w));
       expect(replayed.filter((e) => e.type === 'checkin.arrival').map((e) => e.payload)).toEqual([expect.objectContaining({ personId: x.ownId })]);
+      expect(finalState.published.map((p) => ({ text: p.text, displayName: p.displayName }))).toEqual(publishedCopies);
+      expect(finalState.shares).toEqual(Object.fromEntries(ownShares.map((sh) => [sh.id, sh])));
+      expect(replayed.filter((e) => e.type === 'share.updated').map((e) => e.payload.share.authorId)).toEqual(ownShares.map(() => x.ownId));
       if (w === 'juniper') {
         expect(finalState.people[x.ownId]?.dose).toBeNull();
         continue;
@@ -211,11 +282,31 @@ describe.each(testDrivers())('confidentiality of a live dosing circle (%s)', (dr
     expect(Object.keys(fMid.roster)).toHaveLength(5);
     expect(Object.keys(fMid.alerts)).toHaveLength(2);
     const fWire = f.frames.map((fr) => fr.raw).join('\n');
-    for (const s of [...staffSecrets, ...dischargeNotes(), ...participants.flatMap(privateStrings)]) expect(fWire).toContain(s);
+    for (const s of [...staffSecrets, ...dischargeNotes(), ...participants.flatMap(privateStrings), ...Object.values(shareTexts)]) expect(fWire).toContain(s);
+    const fShares = f.events.flatMap((e) => (e.type === 'share.updated' ? [e.payload.share.status] : []));
+    expect(fShares).toHaveLength(Object.values(ownShareStatuses).flat().length);
     const fFinal = finalJoins.facilitator.state;
     expect(fFinal.closeReason).toBe(secrets.close);
     expect(fFinal.people[cast.participants.wren.id]!.overrides.ride?.reason).toBe(secrets.override);
     expect(fFinal.people[cast.participants.cedar.id]!.adverse).toHaveLength(1);
+    // RND5: the staff summary of each round: who spoke, passed or was skipped.
+    expect(fFinal.roundSummaries.map((r) => ({ mode: r.mode, prompt: r.prompt, turns: r.turns.map((t) => [t.personId, t.outcome]) }))).toEqual(
+      roundPlan.map((r) => ({ mode: r.mode, prompt: r.prompt, turns: r.turns.map(([k, outcome]) => [cast.participants[k].id, outcome]) })),
+    );
+    expect(Object.values(fFinal.shares).map((sh) => [sh.authorId, sh.status, sh.text, sh.note]).sort()).toEqual(
+      [
+        [own('river'), 'private', shareTexts.riverPrivate, null],
+        [own('river'), 'withdrawn', shareTexts.riverWithdrawn, null],
+        [own('wren'), 'declined', shareTexts.wrenDeclined, shareTexts.wrenDeclineNote],
+        [own('sage'), 'published', shareTexts.sageEdited, null],
+        [own('cedar'), 'published', shareTexts.cedarAnonymous, null],
+      ].sort(),
+    );
+
+    // SHR6: in the log itself, a published share names nobody by id, and its event's actor is the approving facilitator.
+    const publishedEvents = log.filter((e) => e.type === 'share.published');
+    expect(publishedEvents.map((e) => e.actor)).toEqual(publishedShareTexts.map(() => cast.facilitator.id));
+    for (const e of publishedEvents) for (const w of participants) expect(JSON.stringify(e), `${w}'s id`).not.toContain(own(w));
   });
 
   it('records each change of health data in the audit trail with its subject, and the dashboard read', async () => {

@@ -1,4 +1,4 @@
-import { alertIdFor, type AdverseEventInput, type CircleEvent, type CircleState, type ClientCommand, type VitalsInput } from '@holdspace/domain';
+import { alertIdFor, type AdverseEventInput, type CircleKind, type RoundMode, type TurnOutcome, type CircleEvent, type CircleState, type ClientCommand, type VitalsInput } from '@holdspace/domain';
 import type { CircleSync, CommandAck, Result } from '@holdspace/protocol';
 import { newCommandId } from '@holdspace/client';
 import { connected, demo, rawSocket, signIn, type Person, type RawSocket } from './harness.js';
@@ -30,15 +30,15 @@ export async function member(url: string, email: string, displayName: string): P
   return { person, id: me.data.id, displayName };
 }
 
-/** Maya and the four cleared demo participants, and the demo cohort's dosing circle. */
-export async function signInCast(url: string): Promise<DosingCast> {
+/** Maya and the four cleared demo participants, and the demo cohort's circle of a kind (its dosing circle by default). */
+export async function signInCast(url: string, kind: CircleKind = 'dosing'): Promise<DosingCast> {
   const [facilitator, ...people] = await Promise.all([
     member(url, demo.facilitator.email, demo.facilitator.name),
     ...participantKeys.map((_, i) => member(url, demo.participants[i]!.email, demo.participants[i]!.displayName)),
   ]);
   const circles = await facilitator!.person.api.circles();
-  const circle = circles.ok ? circles.data.find((c) => c.kind === 'dosing') : undefined;
-  if (!circle) throw new Error('the demo has no dosing circle');
+  const circle = circles.ok ? circles.data.find((c) => c.kind === kind) : undefined;
+  if (!circle) throw new Error(`the demo has no ${kind} circle`);
   const participants = Object.fromEntries(participantKeys.map((k, i) => [k, people[i]!])) as Record<ParticipantKey, Member>;
   return { circleId: circle.id, facilitator: facilitator!, participants };
 }
@@ -61,6 +61,46 @@ export const secrets = {
 } as const;
 
 export const staffSecrets = [secrets.override, secrets.adverse, secrets.close];
+
+/** The written shares of the sharing phase (SHR0-SHR6): one of each fate, each with its own text. */
+export const shareTexts = {
+  /** For the facilitators only: never published (SHR2). */
+  riverPrivate: 'RIVER-SHARE-FOR-FACILITATORS I still feel the fear in my chest',
+  /** Written for the group, then withdrawn by River (SHR5). */
+  riverWithdrawn: 'RIVER-SHARE-WITHDRAWN I changed my mind about saying this',
+  /** Written for the group and declined with a note (SHR3). */
+  wrenDeclined: 'WREN-SHARE-DECLINED names my sister and her illness',
+  wrenDeclineNote: 'WREN-DECLINE-NOTE this names someone outside the circle, shall we talk after?',
+  /** Sage's draft; the facilitator proposes an edit, Sage accepts it, and the edit is published (SHR4). */
+  sageDraft: 'SAGE-SHARE-DRAFT the light and my late father at the hospital',
+  sageEdited: 'SAGE-SHARE-EDITED the light, and a feeling of being held',
+  /** Published without a name (SHR6). */
+  cedarAnonymous: 'CEDAR-SHARE-ANONYMOUS grief moved through me and left softness',
+} as const;
+
+/** What only a share's author and the facilitators may ever hold: texts never published, and notes and edits while unpublished. */
+export const unpublishedShareStrings: Record<ParticipantKey, string[]> = {
+  river: [shareTexts.riverPrivate, shareTexts.riverWithdrawn],
+  wren: [shareTexts.wrenDeclined, shareTexts.wrenDeclineNote],
+  sage: [shareTexts.sageDraft],
+  cedar: [],
+};
+
+/** Published copies every device receives: each may appear elsewhere only in its author's own share. */
+export const publishedShareTexts: { author: ParticipantKey; text: string; displayName: string | null }[] = [
+  { author: 'sage', text: shareTexts.sageEdited, displayName: 'Sage' },
+  { author: 'cedar', text: shareTexts.cedarAnonymous, displayName: null },
+];
+
+/** The two rounds of the sharing phase: who spoke, passed or was skipped, as the staff summary records it (RND5). */
+export const roundPlan = [
+  {
+    mode: 'go_around',
+    prompt: 'GO-AROUND-PROMPT one word for how you arrive',
+    turns: [['river', 'spoke'], ['wren', 'passed'], ['sage', 'skipped'], ['cedar', 'spoke']],
+  },
+  { mode: 'open_floor', prompt: 'OPEN-FLOOR-PROMPT what would you like the group to hear', turns: [['cedar', 'spoke'], ['wren', 'passed']] },
+] as const satisfies readonly { mode: RoundMode; prompt: string; turns: readonly (readonly [ParticipantKey, TurnOutcome])[] }[];
 
 /** Each person's own private strings: only they and the facilitators may see them. */
 export const privateStrings = (k: string) => [secrets.intention(k), secrets.body(k)];
@@ -99,7 +139,7 @@ export const adverseForCedar: AdverseEventInput = { kind: 'hypertension', severi
 // ── the script ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** The circle in order. Running to a phase and later from it continues where it stopped. */
-export const dosingPhases = ['open', 'arrive', 'admit', 'prepare', 'dose', 'journey', 'watch', 'after', 'discharge', 'close'] as const;
+export const dosingPhases = ['open', 'arrive', 'admit', 'prepare', 'dose', 'journey', 'watch', 'after', 'rounds', 'shares', 'discharge', 'close'] as const;
 export type DosingPhase = (typeof dosingPhases)[number];
 
 export type Send = (who: Who, command: ClientCommand) => Promise<Result<CommandAck>>;
@@ -194,6 +234,52 @@ export class DosingScript {
       case 'after':
         await this.each((k) => this.ok(k, { type: 'checkin.after', grounded: true, readyToLeave: true }));
         return;
+      case 'rounds': {
+        const [river, wren, sage, cedar] = participantKeys.map((k) => this.id(k));
+        // A go-around in a set order (RND2): River speaks, Wren passes, Sage is skipped, Cedar speaks (RND3, TRN1).
+        await this.ok(f, { type: 'round.start', mode: roundPlan[0].mode, prompt: roundPlan[0].prompt, timeBoxMinutes: 2, order: [river!, wren!, sage!, cedar!] });
+        await this.refused('sage', { type: 'turn.pass' }, 'TRN1');
+        await this.refused('wren', { type: 'hand.raise' }, 'QUE1');
+        await this.ok('river', { type: 'turn.done' });
+        await this.ok('wren', { type: 'turn.pass' });
+        await this.ok(f, { type: 'round.skip' });
+        await this.ok('cedar', { type: 'turn.done' });
+        await this.ok(f, { type: 'round.end' });
+        // An open floor: four hands, Sage lowers theirs, Cedar is moved to the front; a reorder made against the old
+        // queue is refused (QUE4); Cedar speaks, then Wren, who passes; River's hand is lowered by the facilitator.
+        await this.ok(f, { type: 'round.start', mode: roundPlan[1].mode, prompt: roundPlan[1].prompt, timeBoxMinutes: 3, newVoicesFirst: true });
+        for (const k of ['wren', 'river', 'sage', 'cedar'] as const) await this.ok(k, { type: 'hand.raise' });
+        await this.ok('sage', { type: 'hand.lower' });
+        await this.ok(f, { type: 'queue.front', personId: cedar! });
+        await this.refused(f, { type: 'queue.reorder', queue: [wren!, river!, sage!, cedar!] }, 'QUE4');
+        await this.ok(f, { type: 'round.next' });
+        await this.ok('cedar', { type: 'turn.done' });
+        await this.ok(f, { type: 'hand.lower', personId: river! });
+        await this.ok('wren', { type: 'turn.pass' });
+        await this.ok(f, { type: 'round.end' });
+        return;
+      }
+      case 'shares': {
+        const t = shareTexts;
+        const write = async (k: ParticipantKey, text: string, audience: 'facilitator' | 'group', anonymous = false) =>
+          // A share is named by the seq of the event that wrote it, the only event its command appends.
+          `sh${(await this.ok(k, { type: 'share.write', text, audience, anonymous })).seq}`;
+        const riverPrivate = await write('river', t.riverPrivate, 'facilitator');
+        await this.refused(f, { type: 'share.approve', shareId: riverPrivate }, 'SHR3');
+        const riverWithdrawn = await write('river', t.riverWithdrawn, 'group');
+        await this.ok('river', { type: 'share.withdraw', shareId: riverWithdrawn });
+        const wrenDeclined = await write('wren', t.wrenDeclined, 'group');
+        await this.ok(f, { type: 'share.decline', shareId: wrenDeclined, note: t.wrenDeclineNote });
+        const sage = await write('sage', t.sageDraft, 'group');
+        await this.ok(f, { type: 'share.proposeEdit', shareId: sage, text: t.sageEdited });
+        await this.refused(f, { type: 'share.approve', shareId: sage }, 'SHR3');
+        await this.refused('wren', { type: 'share.acceptEdit', shareId: sage }, 'SHR0');
+        await this.ok('sage', { type: 'share.acceptEdit', shareId: sage });
+        await this.ok(f, { type: 'share.approve', shareId: sage });
+        const cedar = await write('cedar', t.cedarAnonymous, 'group', true);
+        await this.ok(f, { type: 'share.approve', shareId: cedar });
+        return;
+      }
       case 'discharge':
         // The minimum observation time has not passed in a test, so each discharge carries a written reason (DIS1).
         for (const k of participantKeys) await this.ok(f, { type: 'participant.discharge', personId: this.id(k), reason: secrets.discharge(k) });

@@ -16,6 +16,7 @@ import {
   withHandRaised,
   type Round,
   type RoundSummary,
+  shareIdFor,
   type Share,
 } from './rounds.js';
 
@@ -106,10 +107,12 @@ export function decideRound(state: CircleState, command: RoundCommand, actor: Ci
     case 'queue.reorder':
       if (!isStaff(actor)) return staffOnly('reorder the queue');
       if (!isPermutation(round.queue, command.queue)) return refuse('QUE4', 'The queue changed meanwhile: reorder the people in it now.');
+      if (command.queue.every((id, i) => round.queue[i] === id)) return allow([]);
       return updated({ ...round, queue: command.queue });
     case 'queue.front':
       if (!isStaff(actor)) return staffOnly('move someone to the front');
       if (!round.queue.includes(command.personId)) return refuse('QUE4', 'That person’s hand is not raised.');
+      if (round.queue[0] === command.personId) return allow([]);
       return updated({ ...round, queue: [command.personId, ...round.queue.filter((id) => id !== command.personId)] });
     case 'round.pause':
       if (!isStaff(actor)) return staffOnly('pause the round');
@@ -140,10 +143,11 @@ export function decideShare(state: CircleState, command: ShareCommand, actor: Ci
   if (command.type === 'share.write') {
     if (actor.role !== 'participant') return refuse('SHR1', 'Written shares come from participants.');
     if (!live(state)) return refuse('SHR1', 'Shares are written while the circle is open.');
+    if (!state.admitted[actor.personId]) return refuse('SHR1', 'You can write a share once you are let into the circle.');
     const text = command.text.trim();
     if (text.length === 0) return refuse('SHR1', 'Write something to share.');
     const share: Share = {
-      id: `sh${state.seq + 1}`,
+      id: shareIdFor(state.seq + 1),
       authorId: actor.personId,
       text,
       audience: command.audience,

@@ -71,6 +71,9 @@ export interface RoundSummary {
   turns: { personId: string; displayName: string; outcome: TurnOutcome; seconds: number }[];
 }
 
+/** A share is named by the seq of the event that first recorded it, so every device names it the same. */
+export const shareIdFor = (seq: number) => `sh${seq}`;
+
 export const DEFAULT_TIME_BOX_SECONDS = 180;
 export const EXTEND_SECONDS = 60;
 

@@ -45,7 +45,12 @@ const auditedEvents = new Set<CircleEvent['type']>([
 ]);
 
 function auditEntries(events: CircleEvent[]): AuditInput[] {
-  return events.flatMap((e) => {
+  return events.flatMap((e): AuditInput[] => {
+    // A written share may hold a health disclosure: its every change is audited against its author.
+    if (e.type === 'share.updated') {
+      const share = e.payload.share;
+      return [{ actorId: e.actor, action: `circle.share.${share.status}`, resourceType: 'circle', resourceId: e.circleId, subjectId: share.authorId, details: { seq: e.seq, shareId: share.id } }];
+    }
     if (!auditedEvents.has(e.type) || !('personId' in e.payload)) return [];
     const details =
       e.type === 'gate.overridden'
