@@ -21,7 +21,12 @@ class Clock {
 
   /** Move to the current time now (e.g. before showing a check that depends on it). */
   refresh(): void {
-    this.now = new Date(Date.now() + this.#offsetMs).toISOString();
+    this.now = this.at();
+  }
+
+  /** The server's time at this instant, read on demand: for a countdown that moves every second, not every tick. */
+  at(): string {
+    return new Date(Date.now() + this.#offsetMs).toISOString();
   }
 
   /** Follow the server's clock (measured by the live connection at each join). */
