@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { apply, run } from './testing.js';
 import {
   boosterDue,
   alertsAt,
@@ -28,7 +29,6 @@ import {
   type Decision,
   type GateItem,
   type JourneySignal,
-  type NewEvent,
   type PredoseCheckin,
   type RideHome,
   type RosterEntry,
@@ -120,27 +120,6 @@ const discharge = (p: CircleActor, reason?: string): CircleCommand => ({ type: '
 const close = (reason?: string): CircleCommand => ({ type: 'circle.close', reason });
 
 // ── the log, as the server runs it ─────────────────────────────────────────────────────────────────────────────
-
-interface Step {
-  state: CircleState;
-  decision: Decision<NewEvent[]>;
-  events: CircleEvent[];
-}
-
-/** Decide at `now` and, if allowed, stamp the events with `now` and fold them, as the log does (LOG2, LOG5). */
-function run(state: CircleState, command: CircleCommand, actor: CircleActor, now: string): Step {
-  const decision = decide(state, command, actor, now);
-  if (!decision.ok) return { state, decision, events: [] };
-  const events = decision.value.map((e, i): CircleEvent => ({ ...e, circleId, seq: state.seq + i + 1, at: now, actor: actor.personId }));
-  return { state: fold(state, events), decision, events };
-}
-
-/** Run a command that must be allowed. */
-function apply(state: CircleState, command: CircleCommand, actor: CircleActor, now: string): CircleState {
-  const step = run(state, command, actor, now);
-  if (!step.decision.ok) throw new Error(`${command.type} refused: ${step.decision.rule} ${step.decision.message}`);
-  return step.state;
-}
 
 const refused = (rule: string) => ({ ok: false, rule });
 const allowed = (d: Decision<unknown>) => expect(d, d.ok ? '' : `${d.rule}: ${d.message}`).toMatchObject({ ok: true });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { allowedStep, apply, run, type Step } from './testing.js';
 import {
   clinicalFacts,
   decide,
@@ -14,8 +15,6 @@ import {
   type CircleEvent,
   type CircleKind,
   type CircleState,
-  type Decision,
-  type NewEvent,
   type Round,
   type RoundCommand,
   type ShareAudience,
@@ -44,29 +43,6 @@ const roster = Object.fromEntries(
 );
 
 // ── the log, as the server runs it ─────────────────────────────────────────────────────────────────────────────
-
-interface Step {
-  state: CircleState;
-  decision: Decision<NewEvent[]>;
-  events: CircleEvent[];
-}
-
-/** Decide at `now` and, if allowed, stamp the events with `now` and fold them (LOG2, LOG5). */
-function run(state: CircleState, command: CircleCommand, actor: CircleActor, now: string): Step {
-  const decision = decide(state, command, actor, now);
-  if (!decision.ok) return { state, decision, events: [] };
-  const events = decision.value.map((e, i): CircleEvent => ({ ...e, circleId, seq: state.seq + i + 1, at: now, actor: actor.personId }));
-  return { state: fold(state, events), decision, events };
-}
-
-/** Run a command that must be allowed. */
-function allowedStep(state: CircleState, command: CircleCommand, actor: CircleActor, now: string): Step {
-  const step = run(state, command, actor, now);
-  if (!step.decision.ok) throw new Error(`${command.type} refused: ${step.decision.rule} ${step.decision.message}`);
-  return step;
-}
-
-const apply = (state: CircleState, command: CircleCommand, actor: CircleActor, now: string) => allowedStep(state, command, actor, now).state;
 
 /** Runs each [command, actor, minute] in turn, keeping every event the log appends. */
 function play(state: CircleState, moves: [CircleCommand, CircleActor, number][]): { state: CircleState; events: CircleEvent[] } {
