@@ -1,4 +1,27 @@
 import {
+  acknowledgeAlertSchema,
+  clinicOverviewSchema,
+  cohortOutcomesSchema,
+  commitmentDoneSchema,
+  createJournalEntrySchema,
+  journalDraftSchema,
+  journalEntrySchema,
+  myJournalSchema,
+  myQuestionnairesSchema,
+  outcomeSettingsSchema,
+  participantOutcomesSchema,
+  safetyAlertSchema,
+  submitResponseSchema,
+  submitResultSchema,
+  type ClinicOverview,
+  type CohortOutcomes,
+  type JournalEntryView,
+  type MyJournal,
+  type MyQuestionnaires,
+  type ParticipantOutcomes,
+  type SafetyAlert,
+  type SubmitResponse,
+  type SubmitResult,
   acceptInviteSchema,
   auditEntrySchema,
   auditQuerySchema,
@@ -59,6 +82,11 @@ export type ScreeningQueueEntry = z.infer<typeof screeningQueueEntrySchema>;
 export type AuditQuery = Partial<z.input<typeof auditQuerySchema>>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
+export type OutcomeSettingsBody = z.input<typeof outcomeSettingsSchema>;
+export type AcknowledgeAlert = z.input<typeof acknowledgeAlertSchema>;
+export type JournalDraftBody = z.input<typeof journalDraftSchema>;
+export type CreateJournalEntry = z.input<typeof createJournalEntrySchema>;
+export type CommitmentDone = z.input<typeof commitmentDoneSchema>;
 
 const staffListSchema = z.array(staffMemberSchema);
 const participantListSchema = z.array(participantSchema);
@@ -70,8 +98,15 @@ const screeningQueueSchema = z.array(screeningQueueEntrySchema);
 const screeningHistorySchema = z.array(screeningVersionSchema);
 const auditListSchema = z.array(auditEntrySchema);
 const outboxListSchema = z.array(outboxMessageSchema);
+const safetyAlertListSchema = z.array(safetyAlertSchema);
+/** Exports are files: the client keeps them as text (CSV) or as the JSON document they are. */
+const fhirBundleSchema = z.object({ resourceType: z.literal('Bundle') }).loose();
+const myDataSchema = z.object({ exportedAt: z.string() }).loose();
 
 const seg = (value: string) => encodeURIComponent(value);
+
+export const cohortCsvKinds = ['scores', 'attendance', 'adverse-events'] as const;
+export type CohortCsv = (typeof cohortCsvKinds)[number];
 
 export interface ApiOptions {
   /** Absolute origin for Node callers; the browser uses relative URLs. */
@@ -245,6 +280,85 @@ export class HoldspaceApi {
   outbox(): Promise<Result<OutboxMessage[]>> {
     return this.request('GET', '/api/outbox', outboxListSchema);
   }
+  // Questionnaires (participant)
+  myQuestionnaires(): Promise<Result<MyQuestionnaires>> {
+    return this.request('GET', '/api/me/questionnaires', myQuestionnairesSchema);
+  }
+  /** Idempotent by `responseId`: resending after a lost answer stores nothing twice. */
+  submitQuestionnaire(body: SubmitResponse): Promise<Result<SubmitResult>> {
+    return this.request('POST', '/api/me/questionnaires', submitResultSchema, body);
+  }
+
+  // Integration journal (participant only: no staff route reads it)
+  myJournal(): Promise<Result<MyJournal>> {
+    return this.request('GET', '/api/me/journal', myJournalSchema);
+  }
+  /** Idempotent by `entryId`. */
+  createJournalEntry(body: CreateJournalEntry): Promise<Result<JournalEntryView>> {
+    return this.request('POST', '/api/me/journal', journalEntrySchema, body);
+  }
+  updateJournalEntry(entryId: string, body: JournalDraftBody): Promise<Result<JournalEntryView>> {
+    return this.request('PUT', `/api/me/journal/${seg(entryId)}`, journalEntrySchema, body);
+  }
+  deleteJournalEntry(entryId: string): Promise<Result<null>> {
+    return this.request('DELETE', `/api/me/journal/${seg(entryId)}`, null);
+  }
+  setCommitmentDone(entryId: string, commitmentId: string, body: CommitmentDone): Promise<Result<JournalEntryView>> {
+    return this.request('PUT', `/api/me/journal/${seg(entryId)}/commitments/${seg(commitmentId)}`, journalEntrySchema, body);
+  }
+
+  // My own data
+  myData(): Promise<Result<Record<string, unknown>>> {
+    return this.request('GET', '/api/me/export', myDataSchema);
+  }
+  myFhir(): Promise<Result<Record<string, unknown>>> {
+    return this.request('GET', '/api/me/export/fhir', fhirBundleSchema);
+  }
+
+  // Safety alerts (clinicians)
+  safetyAlerts(status: 'open' | 'all' = 'open'): Promise<Result<SafetyAlert[]>> {
+    return this.request('GET', `/api/safety-alerts?status=${status}`, safetyAlertListSchema);
+  }
+  acknowledgeSafetyAlert(alertId: string, body: AcknowledgeAlert): Promise<Result<SafetyAlert>> {
+    return this.request('POST', `/api/safety-alerts/${seg(alertId)}/acknowledge`, safetyAlertSchema, body);
+  }
+
+  // Outcomes, attendance and exports (staff)
+  cohortOutcomes(cohortId: string): Promise<Result<CohortOutcomes>> {
+    return this.request('GET', `/api/cohorts/${seg(cohortId)}/outcomes`, cohortOutcomesSchema);
+  }
+  setOutcomeSettings(cohortId: string, body: OutcomeSettingsBody): Promise<Result<CohortSummary>> {
+    return this.request('PUT', `/api/cohorts/${seg(cohortId)}/outcome-settings`, cohortSummarySchema, body);
+  }
+  participantOutcomes(userId: string): Promise<Result<ParticipantOutcomes>> {
+    return this.request('GET', `/api/participants/${seg(userId)}/outcomes`, participantOutcomesSchema);
+  }
+  clinicOverview(): Promise<Result<ClinicOverview>> {
+    return this.request('GET', '/api/outcomes/overview', clinicOverviewSchema);
+  }
+  participantFhir(userId: string): Promise<Result<Record<string, unknown>>> {
+    return this.request('GET', `/api/participants/${seg(userId)}/export/fhir`, fhirBundleSchema);
+  }
+  /** A cohort's CSV export: scores, attendance or adverse events. */
+  async cohortCsv(cohortId: string, kind: CohortCsv): Promise<Result<string>> {
+    return this.text(`/api/cohorts/${seg(cohortId)}/export/${kind}.csv`);
+  }
+
+  /** A GET whose answer is a file's text. */
+  private async text(path: string): Promise<Result<string>> {
+    const headers: Record<string, string> = {};
+    if (this.options.cookieJar?.cookie) headers.cookie = this.options.cookieJar.cookie;
+    let res: Response;
+    try {
+      res = await this.doFetch(`${this.base}${path}`, { headers, credentials: 'same-origin' });
+    } catch {
+      return { ok: false, code: 'UNAVAILABLE', message: 'Cannot reach Holdspace. Check your connection.' };
+    }
+    if (res.ok) return { ok: true, data: await res.text() };
+    const f = (await res.json().catch(() => null)) as Partial<Failure> | null;
+    return { ok: false, code: f?.code ?? 'INTERNAL', message: f?.message ?? `Request failed (${res.status})` };
+  }
+
   async circles(): Promise<Result<CircleSummary[]>> {
     const r = await this.request('GET', '/api/circles', circleListSchema);
     return r.ok ? { ok: true, data: r.data.circles } : r;

@@ -1,9 +1,11 @@
-import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import type { ClinicSettings, ConsentKind, ScreeningRecord } from '@holdspace/domain';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { Answers, CircleEvent, CircleState, ClinicSettings, Commitment, ConsentKind, InstrumentId, JournalPrompt, OutcomeSettings, ScreeningRecord } from '@holdspace/domain';
 import type { Database } from './create-db.js';
-import { CircleLog } from './circle-log.js';
+import { CircleLog, toEvent } from './circle-log.js';
 import {
   auditLog,
+  circleEvents,
+  circleSnapshots,
   circles,
   clinics,
   cohortFacilitators,
@@ -12,10 +14,38 @@ import {
   consentTexts,
   enrollments,
   invites,
+  journalEntries,
   outboxMessages,
+  questionnaireResponses,
+  safetyAlerts,
   screenings,
   users,
 } from './schema.js';
+
+export type ResponseRow = typeof questionnaireResponses.$inferSelect;
+/** An alert with the assessment point of the response that raised it. */
+export type SafetyAlertRow = typeof safetyAlerts.$inferSelect & { assessmentKey: string };
+export type JournalRow = typeof journalEntries.$inferSelect;
+
+/** A response to store, scored by the caller; `alert` when it needs a clinician now (CRS1). */
+export interface NewResponse {
+  id: string;
+  participantId: string;
+  cohortId: string;
+  instrument: InstrumentId;
+  assessmentKey: string;
+  answers: Answers;
+  total: number;
+  band: string;
+  submittedAt: Date;
+  alert: { item: string; answer: number } | null;
+}
+
+export type StoredResponse =
+  | { kind: 'stored'; row: ResponseRow; alert: SafetyAlertRow | null }
+  | { kind: 'duplicate'; row: ResponseRow }
+  /** Another response already answers this instrument at this point. */
+  | { kind: 'already_answered' };
 
 export interface AuditInput {
   actorId: string | null;
@@ -112,11 +142,14 @@ export class ClinicScope {
   }
 
   // ── cohorts ───────────────────────────────────────────────────────────────────────────────────────────────────
-  async cohorts(filter: { facilitatedBy?: string | undefined; id?: string | undefined } = {}) {
+  async cohorts(filter: { facilitatedBy?: string | undefined; id?: string | undefined; enrolled?: string | undefined } = {}) {
+    const enrolledIn = filter.enrolled
+      ? this.db.select({ id: enrollments.cohortId }).from(enrollments).where(eq(enrollments.userId, filter.enrolled))
+      : undefined;
     const rows = await this.db
       .select()
       .from(cohorts)
-      .where(and(this.mine(cohorts), filter.id ? eq(cohorts.id, filter.id) : undefined))
+      .where(and(this.mine(cohorts), filter.id ? eq(cohorts.id, filter.id) : undefined, enrolledIn ? inArray(cohorts.id, enrolledIn) : undefined))
       .orderBy(desc(cohorts.createdAt));
     const ids = rows.map((r) => r.id);
     if (ids.length === 0) return [];
@@ -156,11 +189,22 @@ export class ClinicScope {
     timeZone: string;
     facilitatorIds: string[];
     program: NewCircle[];
+    outcomes: OutcomeSettings;
   }): Promise<string> {
     return this.db.transaction(async (tx) => {
       const [cohort] = await tx
         .insert(cohorts)
-        .values({ clinicId: this.clinicId, name: input.name, capacity: input.capacity, format: input.format, location: input.location, jurisdiction: input.jurisdiction, timeZone: input.timeZone })
+        .values({
+          clinicId: this.clinicId,
+          name: input.name,
+          capacity: input.capacity,
+          format: input.format,
+          location: input.location,
+          jurisdiction: input.jurisdiction,
+          timeZone: input.timeZone,
+          instruments: input.outcomes.instruments,
+          followUpDays: input.outcomes.followUpDays,
+        })
         .returning();
       if (!cohort) throw new Error('cohort not created');
       await tx.insert(cohortFacilitators).values(input.facilitatorIds.map((userId) => ({ cohortId: cohort.id, userId })));
@@ -172,6 +216,13 @@ export class ClinicScope {
       for (const c of rows) await log.init(c.id);
       return cohort.id;
     });
+  }
+
+  async setOutcomeSettings(cohortId: string, settings: OutcomeSettings) {
+    await this.db
+      .update(cohorts)
+      .set({ instruments: settings.instruments, followUpDays: settings.followUpDays })
+      .where(and(eq(cohorts.id, cohortId), this.mine(cohorts)));
   }
 
   async enroll(cohortId: string, userId: string, displayName: string) {
@@ -270,6 +321,169 @@ export class ClinicScope {
       if (!row) throw new Error('screening not saved');
       return row;
     });
+  }
+
+  // ── questionnaires and safety alerts ──────────────────────────────────────────────────────────────────────────
+  async responses(filter: { participantId?: string | undefined; cohortIds?: string[] | undefined }) {
+    if (filter.cohortIds?.length === 0) return [];
+    return this.db
+      .select()
+      .from(questionnaireResponses)
+      .where(
+        and(
+          this.mine(questionnaireResponses),
+          filter.participantId ? eq(questionnaireResponses.participantId, filter.participantId) : undefined,
+          filter.cohortIds ? inArray(questionnaireResponses.cohortId, filter.cohortIds) : undefined,
+        ),
+      )
+      .orderBy(asc(questionnaireResponses.submittedAt));
+  }
+
+  async response(id: string) {
+    const [row] = await this.db.select().from(questionnaireResponses).where(and(eq(questionnaireResponses.id, id), this.mine(questionnaireResponses)));
+    return row ?? null;
+  }
+
+  /**
+   * Stores a response once: the same id again returns the first (a retry after a lost answer); another response for
+   * the same instrument and point is refused. A response that needs a clinician gets its alert in the same
+   * transaction, so no crisis answer is ever stored without one.
+   */
+  async storeResponse(input: NewResponse): Promise<StoredResponse> {
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${input.participantId} || ${input.cohortId} || ${input.instrument} || ${input.assessmentKey}))`);
+      const [seen] = await tx.select().from(questionnaireResponses).where(eq(questionnaireResponses.id, input.id));
+      if (seen) return seen.participantId === input.participantId && seen.clinicId === this.clinicId ? { kind: 'duplicate', row: seen } : { kind: 'already_answered' };
+      const [other] = await tx
+        .select({ id: questionnaireResponses.id })
+        .from(questionnaireResponses)
+        .where(
+          and(
+            eq(questionnaireResponses.participantId, input.participantId),
+            eq(questionnaireResponses.cohortId, input.cohortId),
+            eq(questionnaireResponses.instrument, input.instrument),
+            eq(questionnaireResponses.assessmentKey, input.assessmentKey),
+          ),
+        );
+      if (other) return { kind: 'already_answered' };
+      const { alert: wanted, ...values } = input;
+      const [row] = await tx
+        .insert(questionnaireResponses)
+        .values({ ...values, clinicId: this.clinicId, crisis: wanted !== null })
+        .returning();
+      if (!row) throw new Error('response not stored');
+      const [alert] = wanted
+        ? await tx
+            .insert(safetyAlerts)
+            .values({ clinicId: this.clinicId, participantId: input.participantId, responseId: row.id, instrument: input.instrument, item: wanted.item, answer: wanted.answer, raisedAt: input.submittedAt })
+            .returning()
+        : [];
+      return { kind: 'stored', row, alert: alert ? { ...alert, assessmentKey: row.assessmentKey } : null };
+    });
+  }
+
+  async safetyAlerts(filter: { open?: boolean; participantIds?: string[] | undefined; id?: string | undefined } = {}) {
+    if (filter.participantIds?.length === 0) return [];
+    return this.db
+      .select({ ...getTableColumns(safetyAlerts), assessmentKey: questionnaireResponses.assessmentKey })
+      .from(safetyAlerts)
+      .innerJoin(questionnaireResponses, eq(questionnaireResponses.id, safetyAlerts.responseId))
+      .where(
+        and(
+          this.mine(safetyAlerts),
+          filter.open ? isNull(safetyAlerts.acknowledgedAt) : undefined,
+          filter.participantIds ? inArray(safetyAlerts.participantId, filter.participantIds) : undefined,
+          filter.id ? eq(safetyAlerts.id, filter.id) : undefined,
+        ),
+      )
+      .orderBy(desc(safetyAlerts.raisedAt));
+  }
+
+  /** Acknowledges an open alert once; null when there is no such open alert. */
+  async acknowledgeAlert(alertId: string, by: string, note: string, at: Date) {
+    const rows = await this.db
+      .update(safetyAlerts)
+      .set({ acknowledgedAt: at, acknowledgedBy: by, note })
+      .where(and(eq(safetyAlerts.id, alertId), this.mine(safetyAlerts), isNull(safetyAlerts.acknowledgedAt)))
+      .returning({ id: safetyAlerts.id });
+    return rows.length === 0 ? null : ((await this.safetyAlerts({ id: alertId }))[0] ?? null);
+  }
+
+  /** Staff holding a role, e.g. every prescriber of the clinic. */
+  async staffWithRole(role: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(this.mine(users), eq(users.kind, 'staff'), sql`${role} = any(${users.roles})`));
+    return rows.map((r) => r.id);
+  }
+
+  // ── circles, as outcomes read them ────────────────────────────────────────────────────────────────────────────
+  /** Every event of these circles, in seq order per circle: attendance, adverse events and vitals derive from it. */
+  async circleEvents(circleIds: string[]): Promise<CircleEvent[]> {
+    if (circleIds.length === 0) return [];
+    const rows = await this.db
+      .select({ e: circleEvents })
+      .from(circleEvents)
+      .innerJoin(circles, eq(circles.id, circleEvents.circleId))
+      .where(and(this.mine(circles), inArray(circleEvents.circleId, circleIds)))
+      .orderBy(asc(circleEvents.circleId), asc(circleEvents.seq));
+    return rows.map((r) => toEvent(r.e));
+  }
+
+  async circleStates(circleIds: string[]): Promise<Map<string, CircleState>> {
+    if (circleIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ circleId: circleSnapshots.circleId, state: circleSnapshots.state })
+      .from(circleSnapshots)
+      .innerJoin(circles, eq(circles.id, circleSnapshots.circleId))
+      .where(and(this.mine(circles), inArray(circleSnapshots.circleId, circleIds)));
+    return new Map(rows.map((r) => [r.circleId, r.state]));
+  }
+
+  // ── integration journal: always by its author ─────────────────────────────────────────────────────────────────
+  async journal(participantId: string) {
+    return this.db
+      .select()
+      .from(journalEntries)
+      .where(and(this.mine(journalEntries), eq(journalEntries.participantId, participantId)))
+      .orderBy(desc(journalEntries.createdAt));
+  }
+
+  async journalEntry(participantId: string, entryId: string) {
+    const [row] = await this.db
+      .select()
+      .from(journalEntries)
+      .where(and(this.mine(journalEntries), eq(journalEntries.participantId, participantId), eq(journalEntries.id, entryId)));
+    return row ?? null;
+  }
+
+  /** Creates the entry once: the same id again returns what is stored, if it is this author's. */
+  async createJournalEntry(input: { id: string; participantId: string; circleId: string | null; prompts: Record<JournalPrompt, string>; commitments: Commitment[]; at: Date }) {
+    const { at, ...values } = input;
+    await this.db
+      .insert(journalEntries)
+      .values({ ...values, clinicId: this.clinicId, createdAt: at, updatedAt: at })
+      .onConflictDoNothing({ target: journalEntries.id });
+    return this.journalEntry(input.participantId, input.id);
+  }
+
+  async updateJournalEntry(participantId: string, entryId: string, change: { circleId?: string | null; prompts?: Record<JournalPrompt, string>; commitments: Commitment[]; at: Date }) {
+    const { at, ...values } = change;
+    const [row] = await this.db
+      .update(journalEntries)
+      .set({ ...values, updatedAt: at })
+      .where(and(this.mine(journalEntries), eq(journalEntries.participantId, participantId), eq(journalEntries.id, entryId)))
+      .returning();
+    return row ?? null;
+  }
+
+  async deleteJournalEntry(participantId: string, entryId: string): Promise<boolean> {
+    const rows = await this.db
+      .delete(journalEntries)
+      .where(and(this.mine(journalEntries), eq(journalEntries.participantId, participantId), eq(journalEntries.id, entryId)))
+      .returning({ id: journalEntries.id });
+    return rows.length > 0;
   }
 
   // ── audit ─────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -11,7 +12,17 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { defaultClinicSettings, type Audience, type CircleState, type ClinicSettings, type ScreeningRecord } from '@holdspace/domain';
+import {
+  defaultClinicSettings,
+  type Answers,
+  type Audience,
+  type CircleState,
+  type ClinicSettings,
+  type Commitment,
+  type InstrumentId,
+  type JournalPrompt,
+  type ScreeningRecord,
+} from '@holdspace/domain';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -73,6 +84,9 @@ export const cohorts = pgTable('cohorts', {
   location: text('location').notNull().default(''),
   jurisdiction: text('jurisdiction').notNull().default(''),
   timeZone: text('time_zone').notNull().default('UTC'),
+  /** PHQ-9 and GAD-7 always; PCL-5 when the cohort chooses it. */
+  instruments: text('instruments').array().$type<InstrumentId[]>().notNull().default(sql`'{phq9,gad7}'::text[]`),
+  followUpDays: integer('follow_up_days').notNull().default(30),
   createdAt: createdAt(),
 });
 
@@ -264,4 +278,81 @@ export const auditLog = pgTable(
     details: jsonb('details'),
   },
   (t) => [index('audit_clinic_at_idx').on(t.clinicId, t.at), index('audit_subject_idx').on(t.subjectId)],
+);
+
+/**
+ * Questionnaire answers, scored when stored. The id is made on the participant's device, so a retried send is stored
+ * once; one response per person, cohort, instrument and assessment point. Never changed or removed (a trigger).
+ */
+export const questionnaireResponses = pgTable(
+  'questionnaire_responses',
+  {
+    id: uuid('id').primaryKey(),
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => users.id),
+    cohortId: uuid('cohort_id')
+      .notNull()
+      .references(() => cohorts.id),
+    instrument: text('instrument').$type<InstrumentId>().notNull(),
+    assessmentKey: text('assessment_key').notNull(),
+    answers: jsonb('answers').$type<Answers>().notNull(),
+    total: integer('total').notNull(),
+    band: text('band').notNull(),
+    crisis: boolean('crisis').notNull().default(false),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('questionnaire_responses_once').on(t.participantId, t.cohortId, t.instrument, t.assessmentKey),
+    index('questionnaire_responses_cohort_idx').on(t.cohortId),
+  ],
+);
+
+/** CRS1: an answer that needs a clinician now. Stays open until a clinician acknowledges it with what was done. */
+export const safetyAlerts = pgTable(
+  'safety_alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => users.id),
+    responseId: uuid('response_id')
+      .notNull()
+      .unique()
+      .references(() => questionnaireResponses.id),
+    instrument: text('instrument').$type<InstrumentId>().notNull(),
+    item: text('item').notNull(),
+    answer: integer('answer').notNull(),
+    raisedAt: timestamp('raised_at', { withTimezone: true }).notNull(),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+    acknowledgedBy: uuid('acknowledged_by').references(() => users.id),
+    note: text('note'),
+  },
+  (t) => [index('safety_alerts_clinic_idx').on(t.clinicId, t.acknowledgedAt)],
+);
+
+/** A participant's private integration journal: no staff route reads it (JRN1). The id is made on the device. */
+export const journalEntries = pgTable(
+  'journal_entries',
+  {
+    id: uuid('id').primaryKey(),
+    clinicId: uuid('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => users.id),
+    circleId: uuid('circle_id').references(() => circles.id),
+    prompts: jsonb('prompts').$type<Record<JournalPrompt, string>>().notNull(),
+    commitments: jsonb('commitments').$type<Commitment[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('journal_entries_participant_idx').on(t.participantId)],
 );

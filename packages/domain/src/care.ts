@@ -296,7 +296,7 @@ export function statusAt(state: CircleState, now: string): Record<string, Person
 export interface AlertView {
   id: string;
   personId: string;
-  kind: 'support' | 'break' | 'vitals' | 'observation' | 'vitals_due' | 'disconnected';
+  kind: 'support' | 'break' | 'vitals' | 'crisis' | 'observation' | 'vitals_due' | 'disconnected';
   urgency: 1 | 2 | 3;
   detail: string;
   since: string;

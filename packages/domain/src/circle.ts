@@ -90,7 +90,8 @@ export interface AdverseEventInput {
   action: string;
 }
 
-export type AlertKind = 'support' | 'break' | 'vitals';
+/** crisis: a questionnaire answer that needs a clinician now (CRS2), raised by the server. */
+export type AlertKind = 'support' | 'break' | 'vitals' | 'crisis';
 
 export interface Alert {
   id: string;
@@ -272,11 +273,15 @@ export type ShareCommand =
   | { type: 'share.proposeEdit'; shareId: string; text: string }
   | { type: 'share.acceptEdit'; shareId: string };
 
-/** Commands the server issues: a socket joins or drops, or the roster and clinical facts are loaded. */
+/**
+ * Commands the server issues: a socket joins or drops, the roster and clinical facts are loaded, or a questionnaire
+ * answer outside the circle needs the facilitators now.
+ */
 export type SystemCommand =
   | { type: 'presence.join'; connectionId: string; device: Device }
   | { type: 'presence.leave'; connectionId: string }
-  | { type: 'roster.sync'; kind: CircleKind; roster: Record<string, RosterEntry>; settings: CareSettings };
+  | { type: 'roster.sync'; kind: CircleKind; roster: Record<string, RosterEntry>; settings: CareSettings }
+  | { type: 'alert.crisis'; personId: string; detail: string };
 
 export type CircleCommand = ClientCommand | SystemCommand;
 

@@ -9,6 +9,15 @@ export interface VitalLimits {
   spo2Min?: number | undefined;
 }
 
+/** A place to turn in a crisis, shown to a participant whose answers say they may be at risk (CRS3). */
+export interface CrisisResource {
+  label: string;
+  description: string;
+  /** Dialled from the screen: "988". */
+  phone: string | null;
+  url: string | null;
+}
+
 /** Settings clinical staff own. Defaults are starting values from common protocols, not medical advice. */
 export interface ClinicSettings {
   /** Hours without food before dosing. Protocols range from 2 h to 8 h. */
@@ -19,6 +28,8 @@ export interface ClinicSettings {
   /** Sign staff and participants out after this long without activity. */
   idleTimeoutMinutes: number;
   requireTwoFactor: boolean;
+  /** Crisis lines for where the clinic works; the defaults are the United States'. */
+  crisisResources: CrisisResource[];
 }
 
 export const defaultClinicSettings: ClinicSettings = {
@@ -27,6 +38,10 @@ export const defaultClinicSettings: ClinicSettings = {
   vitalLimits: { systolicMax: 180, diastolicMax: 110, heartRateMax: 120, spo2Min: 92 },
   idleTimeoutMinutes: 30,
   requireTwoFactor: false,
+  crisisResources: [
+    { label: '988 Suicide & Crisis Lifeline', description: 'Call or text 988, any time of day or night (United States).', phone: '988', url: 'https://988lifeline.org' },
+    { label: 'Emergency services', description: 'If you are in danger right now, call 911.', phone: '911', url: null },
+  ],
 };
 
 /** Per-person limits from the prescriber win over the clinic's; missing ones fall back (SCR5). */

@@ -105,6 +105,11 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       return allow(events);
     }
 
+    case 'alert.crisis':
+      // CRS2: only a circle under way has a dashboard to show it on; the clinic's own alert list always has it.
+      if (!live(state) || !state.roster[command.personId]) return allow([]);
+      return allow([ev('alert.raised', { personId: command.personId, kind: 'crisis', urgency: 1, detail: command.detail }, 'staff')]);
+
     case 'participant.admit': {
       if (!isStaff(actor)) return staffOnly('admit people');
       if (!live(state)) return refuse('ADM1', 'Open the circle before admitting people.');

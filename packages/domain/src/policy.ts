@@ -13,7 +13,10 @@ export type Permission =
   | 'screening.sign'
   | 'settings.manage'
   | 'audit.view'
-  | 'outbox.view';
+  | 'outbox.view'
+  | 'outcomes.view'
+  | 'outcomes.export'
+  | 'safety.view';
 
 /** POL1: the one table of who may do what. */
 export const permissions: Record<Permission, readonly ClinicRole[]> = {
@@ -28,6 +31,11 @@ export const permissions: Record<Permission, readonly ClinicRole[]> = {
   'settings.manage': ['admin'],
   'audit.view': ['admin'],
   'outbox.view': ['admin'],
+  // Scores and attendance: a facilitator sees their own cohorts' (a cohort-level check on top).
+  'outcomes.view': ['admin', 'facilitator', 'prescriber'],
+  'outcomes.export': ['admin', 'prescriber'],
+  // Safety alerts from questionnaires reach the clinicians: facilitators of the person's cohorts and prescribers.
+  'safety.view': ['facilitator', 'prescriber'],
 };
 
 export function can(roles: readonly ClinicRole[], permission: Permission): boolean {

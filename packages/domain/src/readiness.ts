@@ -1,3 +1,4 @@
+import type { PointProgress, PointStatus } from './schedule.js';
 import { clearanceStatus, type ScreeningRecord } from './screening.js';
 
 export type ConsentKind = 'treatment' | 'group_confidentiality';
@@ -9,8 +10,8 @@ export interface ReadinessInput {
   /** The newest version of each text this person has signed. */
   signedConsents: Partial<Record<ConsentKind, number>>;
   latestScreening: Pick<ScreeningRecord, 'decision' | 'validUntil'> | null;
-  /** Filled in by the outcomes work; until then every baseline shows as pending. */
-  baselineDone: boolean | null;
+  /** Where the person stands at each of the cohort's assessment points (SCH4); null before there is a schedule. */
+  assessments: PointProgress[] | null;
 }
 
 export type Badge = { state: 'ok' | 'warn' | 'missing'; label: string };
@@ -20,6 +21,8 @@ export interface Readiness {
   screening: Badge;
   clearance: Badge;
   baseline: Badge;
+  /** Questionnaires after the baseline that can be answered now. */
+  questionnaires: Badge;
   /** RDY1: may be dosed only with current consents and a current clearance. */
   mayBeDosed: boolean;
 }
@@ -49,10 +52,23 @@ export function readiness(input: ReadinessInput, today: string): Readiness {
     missing: { state: 'missing', label: 'No clearance' },
   }[status] as Badge;
 
-  const baseline: Badge =
-    input.baselineDone === true
-      ? { state: 'ok', label: 'Baseline done' }
-      : { state: 'warn', label: 'Baseline pending' };
+  const baselineStatus = input.assessments?.find((p) => p.point.kind === 'baseline')?.status ?? null;
+  const baselineBadges: Record<PointStatus, Badge> = {
+    done: { state: 'ok', label: 'Baseline done' },
+    due: { state: 'warn', label: 'Baseline due' },
+    overdue: { state: 'warn', label: 'Baseline late' },
+    missed: { state: 'missing', label: 'Baseline missed' },
+    upcoming: { state: 'warn', label: 'Baseline pending' },
+  };
+  const baseline: Badge = baselineStatus ? baselineBadges[baselineStatus] : { state: 'warn', label: 'Baseline pending' };
 
-  return { consent, screening, clearance, baseline, mayBeDosed: consent.state === 'ok' && status === 'current' };
+  // RDY4: questionnaires after the baseline that can be answered now, late ones named as late.
+  const open = (input.assessments ?? []).filter((p) => p.point.kind !== 'baseline' && (p.status === 'due' || p.status === 'overdue'));
+  const late = open.some((p) => p.status === 'overdue');
+  const questionnaires: Badge =
+    open.length === 0
+      ? { state: 'ok', label: 'No questionnaires due' }
+      : { state: 'warn', label: `${open.length === 1 ? 'Questionnaires' : `${open.length} sets of questionnaires`} ${late ? 'late' : 'due'}` };
+
+  return { consent, screening, clearance, baseline, questionnaires, mayBeDosed: consent.state === 'ok' && status === 'current' };
 }

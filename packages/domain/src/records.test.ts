@@ -71,7 +71,7 @@ describe('screening', () => {
 });
 
 describe('readiness', () => {
-  const base = { currentConsents: { treatment: 2, group_confidentiality: 1 }, baselineDone: null } as const;
+  const base = { currentConsents: { treatment: 2, group_confidentiality: 1 }, assessments: null } as const;
   it('RDY1: dosing needs current consents and a current clearance', () => {
     const ready = readiness({ ...base, signedConsents: { treatment: 2, group_confidentiality: 1 }, latestScreening: { decision: 'cleared', validUntil: '2027-01-01' } }, today);
     expect(ready.mayBeDosed).toBe(true);

@@ -6,6 +6,7 @@ import {
   type ScreeningRecord,
 } from '@holdspace/domain';
 import { circleKindSchema, staffRoleSchema } from './http.js';
+import { crisisResourceSchema, outcomeSettingsSchema } from './outcomes.js';
 
 const uuid = (what: string) => z.string().uuid(`Not a valid ${what} id`);
 const name = z.string().trim().min(1, 'Required').max(120, 'At most 120 characters');
@@ -84,6 +85,7 @@ export const clinicSettingsSchema: z.ZodType<ClinicSettings> = z.object({
   vitalLimits: vitalLimitsSchema,
   idleTimeoutMinutes: z.number().int().min(5).max(240),
   requireTwoFactor: z.boolean(),
+  crisisResources: z.array(crisisResourceSchema).min(1, 'Keep at least one crisis line').max(8, 'At most 8 crisis lines'),
 });
 
 // ── cohorts ───────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -104,6 +106,7 @@ export const createCohortSchema = z.object({
   timeZone: timeZoneSchema,
   facilitatorIds: z.array(z.string().uuid()).min(1, 'Choose one or two facilitators').max(2, 'At most two facilitators'),
   program: z.array(programCircleInputSchema).min(1, 'Add at least one circle').max(40, 'A program has at most 40 circles'),
+  outcomes: outcomeSettingsSchema.default({ instruments: ['phq9', 'gad7'], followUpDays: 30 }),
 });
 export type CreateCohort = z.input<typeof createCohortSchema>;
 
@@ -118,6 +121,7 @@ export const cohortSummarySchema = z.object({
   enrolled: z.number(),
   facilitators: z.array(z.object({ id: z.string().uuid(), name: z.string() })),
   circles: z.array(z.object({ id: z.string().uuid(), kind: circleKindSchema, title: z.string(), startsAt: z.string(), timeZone: z.string() })),
+  outcomes: z.object({ instruments: z.array(z.enum(['phq9', 'gad7', 'pcl5'])), followUpDays: z.number().int() }),
 });
 export type CohortSummary = z.infer<typeof cohortSummarySchema>;
 
@@ -132,7 +136,7 @@ export const rosterEntrySchema = z.object({
   name: z.string(),
   displayName: z.string(),
   activated: z.boolean(),
-  readiness: z.object({ consent: badgeSchema, screening: badgeSchema, clearance: badgeSchema, baseline: badgeSchema, mayBeDosed: z.boolean() }),
+  readiness: z.object({ consent: badgeSchema, screening: badgeSchema, clearance: badgeSchema, baseline: badgeSchema, questionnaires: badgeSchema, mayBeDosed: z.boolean() }),
 });
 export type RosterEntry = z.infer<typeof rosterEntrySchema>;
 
@@ -205,7 +209,7 @@ export const screeningQueueEntrySchema = z.object({
 export const auditQuerySchema = z.object({
   subjectId: z.string().uuid().optional(),
   actorId: z.string().uuid().optional(),
-  action: z.enum(['read', 'create', 'update', 'sign', 'export', 'sign_in', 'sign_out', 'role_change']).optional(),
+  action: z.enum(['read', 'create', 'update', 'delete', 'sign', 'export', 'acknowledge', 'sign_in', 'sign_out', 'role_change']).optional(),
   resourceType: z.string().max(40).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

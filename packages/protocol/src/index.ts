@@ -3,3 +3,4 @@ export * from './result.js';
 export * from './http.js';
 export * from './realtime.js';
 export * from './clinic.js';
+export * from './outcomes.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gateItems, segmentKinds, type CircleEvent, type CircleState, type ClientCommand } from '@holdspace/domain';
+import type { SafetyAlert } from './outcomes.js';
 import type { Result } from './result.js';
 
 export const deviceSchema = z.enum(['phone', 'tablet', 'desktop']);
@@ -152,6 +153,8 @@ export interface ServerToClientEvents {
   /** The server asks the client to resync (e.g. it missed events). */
   'circle:stale': (body: { circleId: string }) => void;
   'session:ended': (body: { reason: string }) => void;
+  /** CRS1: a questionnaire answer that needs a clinician now, to the staff who look after that person. */
+  'safety:alert': (alert: SafetyAlert) => void;
 }
 
 /** The schema of every client event: the gateway parses each with its own, and tests enumerate them from here. */

@@ -14,7 +14,7 @@ export function apiWith(fetch: Fetch): HoldspaceApi {
 
 const uuid = '[0-9a-f-]{36}';
 const afterSignIn = new RegExp(
-  `^/(circles(/${uuid})?|consents|account|screening(/${uuid})?|cohorts(/${uuid}/roster)?|admin/(staff|participants|consents|settings|audit|outbox|cohorts(/new|/${uuid})?))$`,
+  `^/(circles(/${uuid})?|consents|account|questionnaires(/${uuid}/[a-z0-9_-]+/[a-z0-9]+)?|journal|alerts|screening(/${uuid})?|cohorts(/${uuid}/(roster|outcomes))?|participants/${uuid}/outcomes|admin/(staff|participants|consents|settings|audit|outbox|outcomes|cohorts(/new|/${uuid})?))$`,
 );
 
 /**

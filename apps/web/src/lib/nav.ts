@@ -17,11 +17,15 @@ export function navFor(me: Me): NavLink[] {
   const roles = rolesOf(me);
   const links: NavLink[] = [];
   if (me.kind === 'participant' || me.roles.includes('facilitator')) links.push({ href: '/circles', label: 'Circles' });
-  if (me.kind === 'participant') links.push({ href: '/consents', label: 'Consents' });
+  if (me.kind === 'participant') {
+    links.push({ href: '/questionnaires', label: 'Questionnaires' }, { href: '/journal', label: 'Journal' }, { href: '/consents', label: 'Consents' });
+  }
+  if (can(roles, 'safety.view')) links.push({ href: '/alerts', label: 'Safety alerts' });
   if (can(roles, 'screening.view')) links.push({ href: '/screening', label: 'Screening' });
   if (can(roles, 'cohorts.manage')) {
     links.push(
       { href: '/admin/cohorts', label: 'Cohorts' },
+      { href: '/admin/outcomes', label: 'Outcomes' },
       { href: '/admin/participants', label: 'Participants' },
       { href: '/admin/staff', label: 'Staff' },
       { href: '/admin/consents', label: 'Consent texts' },

@@ -1,0 +1,242 @@
+import { z } from 'zod';
+import { instrumentIds, JOURNAL_LIMITS, journalPrompts, type InstrumentId, type JournalPrompt } from '@holdspace/domain';
+import { circleKindSchema } from './http.js';
+
+const uuid = (what: string) => z.string().uuid(`Not a valid ${what} id`);
+const iso = z.string();
+
+// ── instruments and the schedule ──────────────────────────────────────────────────────────────────────────────────
+export const instrumentIdSchema = z.enum(instrumentIds as [InstrumentId, ...InstrumentId[]], { error: 'Not a known questionnaire' });
+
+/** A cohort's questionnaires: PHQ-9 and GAD-7 always, PCL-5 when chosen; and when the follow-up comes. */
+export const outcomeSettingsSchema = z.object({
+  instruments: z
+    .array(instrumentIdSchema)
+    .max(3)
+    .refine((list) => list.includes('phq9') && list.includes('gad7'), 'PHQ-9 and GAD-7 are always given')
+    .transform((list) => instrumentIds.filter((id) => list.includes(id))),
+  followUpDays: z.number({ error: 'Give the follow-up in days' }).int('Whole days').min(1, 'At least 1 day').max(365, 'At most a year'),
+});
+export type OutcomeSettingsInput = z.input<typeof outcomeSettingsSchema>;
+
+export const assessmentKeySchema = z.string().regex(/^(baseline|follow_up|after-[0-9a-f-]{36})$/, 'Not a known assessment');
+export const pointStatusSchema = z.enum(['upcoming', 'due', 'overdue', 'missed', 'done']);
+
+export const assessmentPointSchema = z.object({
+  key: z.string(),
+  kind: z.enum(['baseline', 'post_dosing', 'follow_up']),
+  label: z.string(),
+  circleId: z.string().nullable(),
+  opensAt: iso.nullable(),
+  dueAt: iso,
+  closesAt: iso.nullable(),
+});
+
+const crisisResourceSchema = z.object({
+  label: z.string().trim().min(1, 'Name the service').max(120),
+  description: z.string().trim().max(300),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^[+\d][\d\s().-]{1,24}$/, 'Enter a phone number')
+    .nullable(),
+  url: z.string().trim().url('Enter a full web address (https://…)').max(300).nullable(),
+});
+export { crisisResourceSchema };
+
+/** One assessment point for the signed-in participant, with what is left to answer there. */
+export const myAssessmentSchema = z.object({
+  cohort: z.object({ id: z.string().uuid(), name: z.string() }),
+  point: assessmentPointSchema,
+  status: pointStatusSchema,
+  instruments: z.array(z.object({ id: instrumentIdSchema, answeredAt: iso.nullable() })),
+});
+export type MyAssessment = z.infer<typeof myAssessmentSchema>;
+
+export const myQuestionnairesSchema = z.object({
+  assessments: z.array(myAssessmentSchema),
+  crisisResources: z.array(crisisResourceSchema),
+});
+export type MyQuestionnaires = z.infer<typeof myQuestionnairesSchema>;
+
+/** A finished questionnaire. `responseId` is made on the device, so a retried send is stored once. */
+export const submitResponseSchema = z.object({
+  responseId: uuid('response'),
+  cohortId: uuid('cohort'),
+  assessmentKey: assessmentKeySchema,
+  instrument: instrumentIdSchema,
+  answers: z
+    .record(z.string().min(1).max(40), z.number().int('Choose one of the answers').min(0).max(4))
+    .refine((a) => Object.keys(a).length <= 40, 'Too many answers'),
+});
+export type SubmitResponse = z.input<typeof submitResponseSchema>;
+
+export const submitResultSchema = z.object({
+  responseId: z.string().uuid(),
+  /** True when this response had already been stored: the first result is returned again. */
+  duplicate: z.boolean(),
+  /** CRS1: the answers need a clinician now; the team has been told. */
+  crisis: z.boolean(),
+  crisisResources: z.array(crisisResourceSchema),
+});
+export type SubmitResult = z.infer<typeof submitResultSchema>;
+
+// ── safety alerts ─────────────────────────────────────────────────────────────────────────────────────────────────
+export const safetyAlertSchema = z.object({
+  id: z.string().uuid(),
+  participant: z.object({ id: z.string().uuid(), name: z.string() }),
+  cohorts: z.array(z.object({ id: z.string().uuid(), name: z.string(), displayName: z.string() })),
+  instrument: instrumentIdSchema,
+  assessmentKey: z.string(),
+  /** The question, and the answer given, in words. */
+  question: z.string(),
+  answer: z.string(),
+  raisedAt: iso,
+  acknowledgedAt: iso.nullable(),
+  acknowledgedBy: z.object({ id: z.string().uuid(), name: z.string() }).nullable(),
+  note: z.string().nullable(),
+});
+export type SafetyAlert = z.infer<typeof safetyAlertSchema>;
+
+export const safetyAlertQuerySchema = z.object({ status: z.enum(['open', 'all']).default('open') });
+export const safetyAlertParamsSchema = z.object({ alertId: uuid('alert') });
+export const acknowledgeAlertSchema = z.object({
+  note: z.string().trim().min(10, 'Say what was done (at least 10 characters)').max(2000, 'At most 2000 characters'),
+});
+
+// ── outcomes ──────────────────────────────────────────────────────────────────────────────────────────────────────
+const bandSchema = z.object({ key: z.string(), label: z.string(), min: z.number(), max: z.number(), level: z.number().int().min(0).max(4) });
+
+export const responseSummarySchema = z.object({
+  id: z.string().uuid(),
+  cohortId: z.string().uuid(),
+  instrument: instrumentIdSchema,
+  assessmentKey: z.string(),
+  assessmentLabel: z.string(),
+  submittedAt: iso,
+  total: z.number().int(),
+  band: bandSchema,
+  /** linkId -> the score of the answer chosen. */
+  answers: z.record(z.string(), z.number()),
+});
+export type ResponseSummary = z.infer<typeof responseSummarySchema>;
+
+const changeSchema = z.object({
+  participantId: z.string().uuid(),
+  baseline: z.number(),
+  latest: z.number(),
+  change: z.number(),
+  response: z.boolean(),
+  remission: z.boolean(),
+});
+
+export const cohortOutcomeSchema = z.object({
+  instrument: instrumentIdSchema,
+  enrolled: z.number().int(),
+  withBaseline: z.number().int(),
+  paired: z.number().int(),
+  meanBaseline: z.number().nullable(),
+  meanLatest: z.number().nullable(),
+  meanChange: z.number().nullable(),
+  medianChange: z.number().nullable(),
+  responders: z.number().int(),
+  remitters: z.number().int().nullable(),
+  changes: z.array(changeSchema),
+});
+export type CohortOutcomeView = z.infer<typeof cohortOutcomeSchema>;
+
+export const attendanceStatusSchema = z.enum(['attended', 'arrived', 'absent', 'not_held']);
+export const attendanceCellSchema = z.object({
+  circleId: z.string().uuid(),
+  status: attendanceStatusSchema,
+  minutesPresent: z.number().int(),
+  dosed: z.boolean(),
+});
+
+export const cohortOutcomesSchema = z.object({
+  cohort: z.object({ id: z.string().uuid(), name: z.string(), timeZone: z.string() }),
+  settings: z.object({ instruments: z.array(instrumentIdSchema), followUpDays: z.number().int() }),
+  schedule: z.array(assessmentPointSchema),
+  summary: z.array(cohortOutcomeSchema),
+  means: z.array(z.object({ instrument: instrumentIdSchema, points: z.array(z.object({ assessmentKey: z.string(), n: z.number().int(), mean: z.number() })) })),
+  participants: z.array(
+    z.object({
+      participantId: z.string().uuid(),
+      name: z.string(),
+      displayName: z.string(),
+      progress: z.array(z.object({ key: z.string(), status: pointStatusSchema })),
+      latest: z.array(z.object({ instrument: instrumentIdSchema, total: z.number().int(), band: bandSchema, at: iso })),
+      openSafetyAlerts: z.number().int(),
+    }),
+  ),
+  circles: z.array(z.object({ id: z.string().uuid(), title: z.string(), kind: circleKindSchema, startsAt: iso, status: z.enum(['scheduled', 'open', 'in_session', 'closed']) })),
+  attendance: z.array(z.object({ participantId: z.string().uuid(), cells: z.array(attendanceCellSchema) })),
+});
+export type CohortOutcomes = z.infer<typeof cohortOutcomesSchema>;
+
+export const participantOutcomesSchema = z.object({
+  participant: z.object({ id: z.string().uuid(), name: z.string() }),
+  cohorts: z.array(z.object({ id: z.string().uuid(), name: z.string(), displayName: z.string(), instruments: z.array(instrumentIdSchema) })),
+  responses: z.array(responseSummarySchema),
+  changes: z.array(z.object({ cohortId: z.string().uuid(), instrument: instrumentIdSchema, change: changeSchema.nullable() })),
+  safetyAlerts: z.array(safetyAlertSchema),
+});
+export type ParticipantOutcomes = z.infer<typeof participantOutcomesSchema>;
+
+export const clinicOverviewSchema = z.object({
+  cohorts: z.array(
+    z.object({
+      id: z.string().uuid(),
+      name: z.string(),
+      enrolled: z.number().int(),
+      firstCircleAt: iso.nullable(),
+      lastCircleAt: iso.nullable(),
+      /** Share of let-in attendances over the circles held, 0-1; null before any was held. */
+      attendanceRate: z.number().nullable(),
+      summary: z.array(cohortOutcomeSchema.omit({ changes: true })),
+    }),
+  ),
+});
+export type ClinicOverview = z.infer<typeof clinicOverviewSchema>;
+
+// ── integration journal ───────────────────────────────────────────────────────────────────────────────────────────
+const promptKeys = journalPrompts.map((p) => p.key) as [JournalPrompt, ...JournalPrompt[]];
+const promptText = z.string().max(JOURNAL_LIMITS.promptChars, `Keep each part under ${JOURNAL_LIMITS.promptChars} characters`);
+
+export const journalDraftSchema = z.object({
+  circleId: uuid('circle').nullable(),
+  prompts: z.partialRecord(z.enum(promptKeys), promptText),
+  commitments: z
+    .array(
+      z.object({
+        id: z.string().regex(/^c[0-9a-z]{1,24}$/, 'Not a valid commitment id').optional(),
+        text: z.string().max(JOURNAL_LIMITS.commitmentChars, `Keep each commitment under ${JOURNAL_LIMITS.commitmentChars} characters`),
+        done: z.boolean(),
+      }),
+    )
+    .max(JOURNAL_LIMITS.commitments, `At most ${JOURNAL_LIMITS.commitments} commitments`),
+});
+export type JournalDraftInput = z.input<typeof journalDraftSchema>;
+
+/** A new entry: its id is made on the device, so a retried save is stored once. */
+export const createJournalEntrySchema = journalDraftSchema.extend({ entryId: uuid('journal entry') });
+export const journalParamsSchema = z.object({ entryId: uuid('journal entry') });
+export const commitmentParamsSchema = z.object({ entryId: uuid('journal entry'), commitmentId: z.string().regex(/^c[0-9a-z]{1,24}$/, 'Not a valid commitment id') });
+export const commitmentDoneSchema = z.object({ done: z.boolean() });
+
+export const journalEntrySchema = z.object({
+  id: z.string().uuid(),
+  circleId: z.string().uuid().nullable(),
+  prompts: z.record(z.enum(promptKeys), z.string()),
+  commitments: z.array(z.object({ id: z.string(), text: z.string(), doneAt: iso.nullable() })),
+  createdAt: iso,
+  updatedAt: iso,
+});
+export type JournalEntryView = z.infer<typeof journalEntrySchema>;
+
+export const myJournalSchema = z.object({
+  entries: z.array(journalEntrySchema),
+  /** The circles of my cohorts an entry can be tied to. */
+  circles: z.array(z.object({ id: z.string().uuid(), title: z.string(), kind: circleKindSchema, startsAt: iso, cohortName: z.string() })),
+});
+export type MyJournal = z.infer<typeof myJournalSchema>;
