@@ -16,11 +16,16 @@ import { circleRoutes } from './routes/circles.js';
 import { clinicRoutes } from './routes/clinic.js';
 import { cohortRoutes } from './routes/cohorts.js';
 import { healthRoutes } from './routes/health.js';
+import { journalRoutes } from './routes/journal.js';
+import { myDataRoutes } from './routes/my-data.js';
+import { outcomeRoutes } from './routes/outcomes.js';
+import { questionnaireRoutes } from './routes/questionnaires.js';
 import { peopleRoutes } from './routes/people.js';
 import { recordRoutes } from './routes/records.js';
 import { AccountService } from './services/accounts.js';
 import { outboxMailer, type Mailer } from './services/mailer.js';
 import { CircleService } from './services/circle-service.js';
+import { SafetyNotifier } from './services/safety.js';
 import { SessionService } from './services/sessions.js';
 
 export interface RouteEntry {
@@ -73,6 +78,7 @@ export async function buildApp(deps: AppDeps) {
   const sessions = new SessionService(people, { maxMs: config.SESSION_MAX_HOURS * 3_600_000 }, now);
   const broadcaster = new SocketBroadcaster();
   const circles = new CircleService(log, directory, broadcaster, now, (clinicId, entries) => new ClinicScope(db.db, clinicId).audit(entries));
+  const safety = new SafetyNotifier(broadcaster, circles);
   const accounts = new AccountService(people, { inviteDays: config.INVITE_DAYS, now, mailer: deps.mailer ?? outboxMailer });
 
   const indexHtml = readIndexHtml(config.WEB_DIST);
@@ -97,7 +103,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
-    openapi: { info: { title: 'Holdspace API', version: config.version }, tags: ['system', 'auth', 'people', 'cohorts', 'consent', 'screening', 'clinic', 'circles'].map((name) => ({ name })) },
+    openapi: { info: { title: 'Holdspace API', version: config.version }, tags: ['system', 'auth', 'people', 'cohorts', 'consent', 'screening', 'clinic', 'circles', 'outcomes', 'journal'].map((name) => ({ name })) },
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
@@ -111,6 +117,10 @@ export async function buildApp(deps: AppDeps) {
   await app.register(recordRoutes, { db: db.db, now });
   await app.register(clinicRoutes, { db: db.db });
   await app.register(circleRoutes, { directory });
+  await app.register(questionnaireRoutes, { db: db.db, now, safety });
+  await app.register(journalRoutes, { db: db.db, now });
+  await app.register(myDataRoutes, { db: db.db, now });
+  await app.register(outcomeRoutes, { db: db.db, now });
   await registerWeb(app, config.WEB_DIST, indexHtml);
 
   const io = attachGateway(app, { sessions, circles, broadcaster, nodeId: config.nodeId, allowedOrigins: config.ALLOWED_ORIGINS });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { SafetyAlert } from '@holdspace/protocol';
 import { Server, type Socket } from 'socket.io';
 import type { CircleActor, CircleEvent } from '@holdspace/domain';
 import {
@@ -11,6 +12,7 @@ import {
   type ServerToClientEvents,
 } from '@holdspace/protocol';
 import type { CircleService, Broadcaster } from '../services/circle-service.js';
+import type { AlertPush } from '../services/safety.js';
 import { SESSION_COOKIE, type AuthedUser, type SessionService } from '../services/sessions.js';
 import { createRouter } from './router.js';
 import { isAllowedOrigin } from '../plugins/origin.js';
@@ -28,6 +30,8 @@ const room = {
   staff: (circleId: string) => `circle:${circleId}:staff`,
   person: (circleId: string, personId: string) => `circle:${circleId}:person:${personId}`,
   session: (sessionId: string) => `session:${sessionId}`,
+  /** Every socket of one staff member: safety alerts reach them wherever they are in the app. */
+  staffMember: (userId: string) => `staff:${userId}`,
 };
 
 /** Sends each event only to the rooms of its audience (AUD1-AUD3). */
@@ -37,10 +41,13 @@ export function roomsFor(event: CircleEvent): string[] {
   return [room.staff(event.circleId), room.person(event.circleId, event.audience.slice('person:'.length))];
 }
 
-export class SocketBroadcaster implements Broadcaster {
+export class SocketBroadcaster implements Broadcaster, AlertPush {
   io: AppServer | null = null;
   publish(events: CircleEvent[]): void {
     for (const e of events) this.io?.to(roomsFor(e)).emit('circle:event', e);
+  }
+  safetyAlert(userIds: string[], alert: SafetyAlert): void {
+    if (userIds.length > 0) this.io?.to(userIds.map(room.staffMember)).emit('safety:alert', alert);
   }
 }
 
@@ -91,7 +98,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
 
   io.on('connection', (socket: AppSocket) => {
     const user = socket.data.user;
-    void socket.join(room.session(user.sessionId));
+    void socket.join(user.kind === 'staff' ? [room.session(user.sessionId), room.staffMember(user.id)] : room.session(user.sessionId));
     const connectionId = `${deps.nodeId}/${socket.id}`;
     socket.onAny(() => void deps.sessions.touch(user.sessionId).catch(() => {}));
     const on = createRouter(socket, {

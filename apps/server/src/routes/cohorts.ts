@@ -7,11 +7,13 @@ import {
   cohortSummarySchema,
   createCohortSchema,
   enrollSchema,
+  outcomeSettingsSchema,
   rosterEntrySchema,
   type CohortSummary,
 } from '@holdspace/protocol';
 import { auditMeta, authorize, scopeOf } from '../plugins/auth.js';
 import { errorResponses, HttpError } from '../plugins/errors.js';
+import { progressOf } from '../services/outcomes.js';
 import type { AuthedUser } from '../services/sessions.js';
 
 const errors = errorResponses;
@@ -30,10 +32,11 @@ const toSummary = (c: CohortRow): CohortSummary => ({
   enrolled: c.enrolled,
   facilitators: c.facilitators,
   circles: c.circles.map((x) => ({ id: x.id, kind: x.kind, title: x.title, startsAt: x.startsAt.toISOString(), timeZone: x.timeZone })),
+  outcomes: { instruments: c.instruments, followUpDays: c.followUpDays },
 });
 
 /** Admins and prescribers see every cohort of the clinic; a facilitator sees the cohorts they facilitate. */
-async function visibleCohort(scope: ClinicScope, user: AuthedUser, cohortId: string) {
+export async function visibleCohort(scope: ClinicScope, user: AuthedUser, cohortId: string) {
   const cohort = await scope.cohort(cohortId);
   const allowed = cohort && (user.roles.includes('admin') || user.roles.includes('prescriber') || cohort.facilitators.some((f) => f.id === user.id));
   if (!allowed) throw new HttpError(404, 'NOT_FOUND', 'No such cohort, or it is not one of yours.');
@@ -104,6 +107,27 @@ export const cohortRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
     },
   );
 
+  app.put(
+    '/api/cohorts/:cohortId/outcome-settings',
+    {
+      schema: {
+        tags: ['cohorts'],
+        summary: "The cohort's questionnaires (PHQ-9 and GAD-7, optionally PCL-5) and when its follow-up comes",
+        params: cohortParamsSchema,
+        body: outcomeSettingsSchema,
+        response: { 200: cohortSummarySchema, ...errors },
+      },
+    },
+    async (request) => {
+      const user = authorize(request, 'cohorts.manage');
+      const scope = scopeOf(db, user);
+      const cohort = await visibleCohort(scope, user, request.params.cohortId);
+      await scope.setOutcomeSettings(cohort.id, request.body);
+      await scope.audit({ ...auditMeta(request), action: 'update', resourceType: 'cohort', resourceId: cohort.id, details: { outcomes: request.body } });
+      return toSummary((await scope.cohort(cohort.id))!);
+    },
+  );
+
   app.get(
     '/api/cohorts/:cohortId/roster',
     { schema: { tags: ['cohorts'], summary: "The cohort's participants and their readiness", params: cohortParamsSchema, response: { 200: z.array(rosterEntrySchema), ...errors } } },
@@ -113,7 +137,7 @@ export const cohortRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
       const cohort = await visibleCohort(scope, user, request.params.cohortId);
       const roster = await scope.roster(cohort.id);
       const ids = roster.map((r) => r.participantId);
-      const [current, signed, latest] = await Promise.all([scope.currentConsents(), scope.signatures(ids), scope.latestScreenings(ids)]);
+      const [current, signed, latest, responses] = await Promise.all([scope.currentConsents(), scope.signatures(ids), scope.latestScreenings(ids), scope.responses({ cohortIds: [cohort.id] })]);
       const today = dateIn(now(), cohort.timeZone);
       const currentConsents = Object.fromEntries(current.map((c) => [c.kind, c.version])) as Partial<Record<ConsentKind, number>>;
       // Clearance status is health data: each person's appearance here is a recorded read.
@@ -127,7 +151,7 @@ export const cohortRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
           name: r.name,
           displayName: r.displayName,
           activated: Boolean(r.passwordHash),
-          readiness: readiness({ currentConsents, signedConsents, latestScreening: screening, baselineDone: null }, today),
+          readiness: readiness({ currentConsents, signedConsents, latestScreening: screening, assessments: progressOf(cohort, responses, r.participantId, now()) }, today),
         };
       });
     },
