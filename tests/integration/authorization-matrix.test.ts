@@ -1,4 +1,5 @@
-import { defaultClinicSettings } from '@holdspace/domain';
+import { randomUUID } from 'node:crypto';
+import { defaultClinicSettings, instruments } from '@holdspace/domain';
 import { clientEventSchemas } from '@holdspace/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllConnections, closeRawSockets, demo, signIn, startTestServer, type TestServer } from '../support/harness.js';
@@ -62,8 +63,54 @@ const table: Record<string, RouteExpectation> = {
   'GET /api/audit': { allow: admins },
   'GET /api/outbox': { allow: admins },
   'GET /api/circles': { allow: signedIn },
+  // Questionnaires, the journal and my data: each participant's own.
+  'GET /api/me/questionnaires': { allow: participants },
+  'POST /api/me/questionnaires': { allow: participants, body: ({ fx, actor }) => phq9Answer(actor === 'otherCohortParticipant' ? fx.ids.cohortB : fx.ids.cohortA) },
+  'GET /api/me/journal': { allow: participants },
+  'POST /api/me/journal': { allow: participants, body: () => journalBody({ entryId: randomUUID() }) },
+  'PUT /api/me/journal/:entryId': { allow: participants, path: async (c) => `/api/me/journal/${(await entryOf(c)).id}`, body: () => journalBody() },
+  'PUT /api/me/journal/:entryId/commitments/:commitmentId': {
+    allow: participants,
+    path: async (c) => {
+      const entry = await entryOf(c);
+      return `/api/me/journal/${entry.id}/commitments/${entry.commitmentId}`;
+    },
+    body: () => ({ done: true }),
+  },
+  'DELETE /api/me/journal/:entryId': { allow: participants, path: async (c) => `/api/me/journal/${(await entryOf(c)).id}` },
+  'GET /api/me/export': { allow: participants },
+  'GET /api/me/export/fhir': { allow: participants },
+  // Safety alerts reach the clinicians: facilitators of the person's cohorts, and prescribers.
+  'GET /api/safety-alerts': { allow: ['facilitator', 'prescriber'] },
+  'POST /api/safety-alerts/:alertId/acknowledge': { allow: ['facilitator', 'prescriber'], path: async ({ fx }) => `/api/safety-alerts/${await fx.newSafetyAlert()}/acknowledge`, body: () => ({ note: 'Called them; safety plan reviewed.' }) },
+  // Outcomes: staff of the clinic (facilitators only for their cohorts); exports: admins and prescribers.
+  'GET /api/cohorts/:cohortId/outcomes': { allow: ['facilitator', 'prescriber', 'admin'], path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}/outcomes` },
+  'PUT /api/cohorts/:cohortId/outcome-settings': { allow: ['admin'], path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}/outcome-settings`, body: () => ({ instruments: ['phq9', 'gad7'], followUpDays: 30 }) },
+  'GET /api/participants/:userId/outcomes': { allow: ['facilitator', 'prescriber', 'admin'], path: ({ fx }) => `/api/participants/${fx.ids.river}/outcomes` },
+  'GET /api/outcomes/overview': { allow: ['facilitator', 'prescriber', ...admins] },
+  'GET /api/cohorts/:cohortId/export/:file': { allow: ['prescriber', 'admin'], path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}/export/scores.csv` },
+  'GET /api/participants/:userId/export/fhir': { allow: ['prescriber', 'admin'], path: ({ fx }) => `/api/participants/${fx.ids.river}/export/fhir` },
   'GET /api/circles/:circleId': { allow: ['participant', 'facilitator'], path: ({ fx }) => `/api/circles/${fx.ids.circleA}` },
 };
+
+const phq9Answer = (cohortId: string) => ({
+  responseId: randomUUID(),
+  cohortId,
+  assessmentKey: 'baseline',
+  instrument: 'phq9',
+  answers: Object.fromEntries(instruments.phq9.item.map((i) => [i.linkId, 0])),
+});
+const journalBody = (extra: Record<string, unknown> = {}) => ({ circleId: null, prompts: { insights: 'A quiet morning.' }, commitments: [{ text: 'Walk at lunch', done: false }], ...extra });
+
+let current: TestServer | null = null;
+/** A journal entry of the caller's own, when the caller is a participant; otherwise ids that exist nowhere. */
+async function entryOf(c: Ctx): Promise<{ id: string; commitmentId: string }> {
+  const id = randomUUID();
+  if (c.actor !== 'participant' && c.actor !== 'otherCohortParticipant') return { id, commitmentId: 'c0' };
+  const res = await call(current!, c.fx.cookie(c.actor), 'POST', '/api/me/journal', journalBody({ entryId: id }));
+  if (res.status !== 200) throw new Error(`journal entry not made: ${JSON.stringify(res.json)}`);
+  return { id, commitmentId: String((res.json.commitments as unknown as { id: string }[])[0]?.id) };
+}
 
 /** Socket events: join and command need membership of circle A; leave is a harmless no-op for anyone connected. */
 const socketTable: Record<keyof typeof clientEventSchemas, { allow: readonly ActorName[]; body: (fx: ClinicFixture, n: number) => unknown }> = {
@@ -78,6 +125,7 @@ describe('authorization matrix (postgres)', () => {
 
   beforeAll(async () => {
     server = await startTestServer('postgres');
+    current = server;
     fx = await clinicFixture(server);
   });
   afterAll(async () => {

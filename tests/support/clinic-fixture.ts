@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { schema } from '@holdspace/db';
 import { noContraindications, type ScreeningRecord } from '@holdspace/domain';
 import { hashPassword } from '@holdspace/server';
@@ -31,12 +32,15 @@ export interface ClinicFixture {
   ids: {
     cohortA: string;
     circleA: string;
+    cohortB: string;
     river: string;
     theo: string;
     consentText: string;
   };
   /** A new participant in clinic A, made through the admin API: returns their id and invite token. */
   newParticipant(): Promise<{ id: string; token: string }>;
+  /** An open safety alert about River (cohort A), stored as a crisis response would store it. */
+  newSafetyAlert(): Promise<string>;
 }
 
 let counter = 0;
@@ -106,12 +110,27 @@ export async function clinicFixture(server: TestServer): Promise<ClinicFixture> 
     admin: { email: demo.admin.email, password: pw },
     otherClinicAdmin: OTHER_ADMIN,
   };
+  const clinicA = (await db.select({ id: schema.clinics.id }).from(schema.clinics)).find((c) => c.id !== other!.id)!.id;
+  const newSafetyAlert = async () => {
+    const n = ++counter;
+    const [response] = await db
+      .insert(schema.questionnaireResponses)
+      .values({ id: randomUUID(), clinicId: clinicA, participantId: river, cohortId: cohortA, instrument: 'phq9', assessmentKey: `fixture-${n}`, answers: {}, total: 1, band: 'minimal', crisis: true, submittedAt: new Date() })
+      .returning();
+    const [alert] = await db
+      .insert(schema.safetyAlerts)
+      .values({ clinicId: clinicA, participantId: river, responseId: response!.id, instrument: 'phq9', item: '44260-8', answer: 1, raisedAt: new Date() })
+      .returning();
+    return alert!.id;
+  };
+
   return {
     people,
     credentials,
     cookie: (actor) => (actor === 'anonymous' ? null : people[actor].cookie),
-    ids: { cohortA, circleA, river, theo, consentText },
+    ids: { cohortA, cohortB: String(cohortB.json.id), circleA, river, theo, consentText },
     newParticipant,
+    newSafetyAlert,
   };
 }
 

@@ -98,7 +98,7 @@ export const safetyAlertSchema = z.object({
 });
 export type SafetyAlert = z.infer<typeof safetyAlertSchema>;
 
-export const safetyAlertQuerySchema = z.object({ status: z.enum(['open', 'all']).default('open') });
+export const safetyAlertQuerySchema = z.strictObject({ status: z.enum(['open', 'all'], { error: 'Use open or all' }).default('open') });
 export const safetyAlertParamsSchema = z.object({ alertId: uuid('alert') });
 export const acknowledgeAlertSchema = z.object({
   note: z.string().trim().min(10, 'Say what was done (at least 10 characters)').max(2000, 'At most 2000 characters'),
