@@ -29,7 +29,7 @@ export async function spawnServer(env: Record<string, string>, { waitReady = tru
   const port = env.PORT ?? String(await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
     cwd: repoRoot,
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: port },
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO_HISTORY: 'false', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -34,6 +34,8 @@ const envSchema = z.object({
   /** Sign-in and invite attempts allowed per minute from one address. */
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   SEED_DEMO: bool.default(true),
+  /** With the demo, a cohort that finished its program last summer: scores, attendance and one safety alert. */
+  SEED_DEMO_HISTORY: bool.default(true),
   /** The address people use to reach Holdspace, for links in invites (default: the address of the request). */
   PUBLIC_URL: z.string().url('must be a URL like https://holdspace.example.org').optional(),
   /** How long an invite link stays valid. */

@@ -21,8 +21,8 @@ export async function openDatabase(config: Config): Promise<DbHandle> {
   return db;
 }
 
-export async function seedIfEmpty(db: DbHandle): Promise<boolean> {
-  return seedDemo(db.db, { passwordHash: await hashPassword(DEMO_PASSWORD) });
+export async function seedIfEmpty(db: DbHandle, history = true): Promise<boolean> {
+  return seedDemo(db.db, { passwordHash: await hashPassword(DEMO_PASSWORD), history });
 }
 
 export function demoSignIns(): string {
@@ -41,7 +41,7 @@ export async function startServer(config: Config, options: { now?: () => Date; q
   const db = await openDatabase(config);
   let app: App;
   try {
-    if (config.SEED_DEMO) await seedIfEmpty(db);
+    if (config.SEED_DEMO) await seedIfEmpty(db, config.SEED_DEMO_HISTORY);
     app = await buildApp({ config, db, ...(options.now ? { now: options.now } : {}), ...(options.quiet ? { logger: false } : {}) });
     await app.fastify.listen({ host: config.HOST, port: config.PORT });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { count, sql } from 'drizzle-orm';
 import type { Database } from './create-db.js';
 import { CircleLog } from './circle-log.js';
+import { seedFinishedCohort } from './seed-history.js';
 import { circles, clinics, cohortFacilitators, cohorts, consentSignatures, consentTexts, enrollments, screenings, users } from './schema.js';
 import { noContraindications, type ScreeningRecord } from '@holdspace/domain';
 
@@ -26,10 +27,11 @@ export async function isEmpty(db: Database): Promise<boolean> {
 }
 
 /**
- * A demo clinic with staff, one cohort of five participants and its first three circles.
- * Runs only on an empty database; returns false when there was already data.
+ * A demo clinic with staff, one cohort of five participants and its first three circles, and (with `history`) a cohort
+ * that finished its program last summer, with scores and attendance. Runs only on an empty database; returns false
+ * when there was already data.
  */
-export async function seedDemo(db: Database, opts: { passwordHash: string; now?: Date }): Promise<boolean> {
+export async function seedDemo(db: Database, opts: { passwordHash: string; now?: Date; history?: boolean }): Promise<boolean> {
   if (!(await isEmpty(db))) return false;
   const now = opts.now ?? new Date();
   const day = 24 * 60 * 60 * 1000;
@@ -109,6 +111,9 @@ export async function seedDemo(db: Database, opts: { passwordHash: string; now?:
         };
         await tx.insert(screenings).values({ clinicId: clinic.id, participantId: p.id, version: 1, record, decision: 'cleared', validUntil, signedBy: prescriber.id });
       }
+    }
+    if (opts.history && prescriber) {
+      await seedFinishedCohort(tx as unknown as Database, { clinicId: clinic.id, facilitatorIds: facilitators.map((f) => f.id), prescriberId: prescriber.id, passwordHash: opts.passwordHash, now });
     }
     return true;
   });
