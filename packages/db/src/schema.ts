@@ -25,6 +25,10 @@ import {
 } from '@holdspace/domain';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+/** The tenant every row belongs to. */
+const clinicRef = () => uuid('clinic_id').notNull().references(() => clinics.id);
+/** The participant a health record is about. */
+const participantRef = () => uuid('participant_id').notNull().references(() => users.id);
 
 /** A clinic is a tenant: every other row belongs to exactly one. */
 export const clinics = pgTable('clinics', {
@@ -38,9 +42,7 @@ export const users = pgTable(
   'users',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    clinicId: uuid('clinic_id')
-      .notNull()
-      .references(() => clinics.id),
+    clinicId: clinicRef(),
     email: text('email').notNull(),
     name: text('name').notNull(),
     kind: text('kind', { enum: ['staff', 'participant'] }).notNull(),
@@ -75,9 +77,7 @@ export const sessions = pgTable(
 
 export const cohorts = pgTable('cohorts', {
   id: uuid('id').primaryKey().defaultRandom(),
-  clinicId: uuid('clinic_id')
-    .notNull()
-    .references(() => clinics.id),
+  clinicId: clinicRef(),
   name: text('name').notNull(),
   capacity: integer('capacity').notNull().default(8),
   format: text('format', { enum: ['in_person', 'online', 'hybrid'] }).notNull().default('in_person'),
@@ -123,9 +123,7 @@ export const circles = pgTable(
   'circles',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    clinicId: uuid('clinic_id')
-      .notNull()
-      .references(() => clinics.id),
+    clinicId: clinicRef(),
     cohortId: uuid('cohort_id')
       .notNull()
       .references(() => cohorts.id),
@@ -175,9 +173,7 @@ export const invites = pgTable(
   'invites',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    clinicId: uuid('clinic_id')
-      .notNull()
-      .references(() => clinics.id),
+    clinicId: clinicRef(),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
@@ -194,9 +190,7 @@ export const invites = pgTable(
 /** Messages the mailer would send; without SMTP configured, staff read them here. */
 export const outboxMessages = pgTable('outbox_messages', {
   id: uuid('id').primaryKey().defaultRandom(),
-  clinicId: uuid('clinic_id')
-    .notNull()
-    .references(() => clinics.id),
+  clinicId: clinicRef(),
   to: text('to').notNull(),
   subject: text('subject').notNull(),
   body: text('body').notNull(),
@@ -208,9 +202,7 @@ export const consentTexts = pgTable(
   'consent_texts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    clinicId: uuid('clinic_id')
-      .notNull()
-      .references(() => clinics.id),
+    clinicId: clinicRef(),
     kind: text('kind', { enum: ['treatment', 'group_confidentiality'] }).notNull(),
     version: integer('version').notNull(),
     title: text('title').notNull(),
@@ -243,12 +235,8 @@ export const screenings = pgTable(
   'screenings',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    clinicId: uuid('clinic_id')
-      .notNull()
-      .references(() => clinics.id),
-    participantId: uuid('participant_id')
-      .notNull()
-      .references(() => users.id),
+    clinicId: clinicRef(),
+    participantId: participantRef(),
     version: integer('version').notNull(),
     record: jsonb('record').$type<ScreeningRecord>().notNull(),
     decision: text('decision', { enum: ['cleared', 'not_cleared', 'needs_review'] }).notNull(),
@@ -288,12 +276,8 @@ export const questionnaireResponses = pgTable(
   'questionnaire_responses',
   {
     id: uuid('id').primaryKey(),
-    clinicId: uuid('clinic_id')
-      .notNull()
-      .references(() => clinics.id),
-    participantId: uuid('participant_id')
-      .notNull()
-      .references(() => users.id),
+    clinicId: clinicRef(),
+    participantId: participantRef(),
     cohortId: uuid('cohort_id')
       .notNull()
       .references(() => cohorts.id),
@@ -316,12 +300,8 @@ export const safetyAlerts = pgTable(
   'safety_alerts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    clinicId: uuid('clinic_id')
-      .notNull()
-      .references(() => clinics.id),
-    participantId: uuid('participant_id')
-      .notNull()
-      .references(() => users.id),
+    clinicId: clinicRef(),
+    participantId: participantRef(),
     responseId: uuid('response_id')
       .notNull()
       .unique()
@@ -342,12 +322,8 @@ export const journalEntries = pgTable(
   'journal_entries',
   {
     id: uuid('id').primaryKey(),
-    clinicId: uuid('clinic_id')
-      .notNull()
-      .references(() => clinics.id),
-    participantId: uuid('participant_id')
-      .notNull()
-      .references(() => users.id),
+    clinicId: clinicRef(),
+    participantId: participantRef(),
     circleId: uuid('circle_id').references(() => circles.id),
     prompts: jsonb('prompts').$type<Record<JournalPrompt, string>>().notNull(),
     commitments: jsonb('commitments').$type<Commitment[]>().notNull().default(sql`'[]'::jsonb`),

@@ -61,15 +61,15 @@ export class Person {
     readonly page: Page,
   ) {}
 
-  static async arrive(browser: Browser, email: string, viewport = DESKTOP, landing?: RegExp): Promise<Person> {
-    const person = await Person.device(browser, viewport);
+  static async arrive(browser: Browser, email: string, viewport = DESKTOP, landing?: RegExp, baseURL?: string): Promise<Person> {
+    const person = await Person.device(browser, viewport, baseURL);
     await new SignInPage(person.page).signIn(email, DEMO_PASSWORD, landing);
     return person;
   }
 
   /** A device with nobody signed in yet (someone about to open an invite link). */
-  static async device(browser: Browser, viewport = DESKTOP): Promise<Person> {
-    const context = await browser.newContext({ viewport, ...(viewport.width < 600 ? { isMobile: true, hasTouch: true } : {}) });
+  static async device(browser: Browser, viewport = DESKTOP, baseURL?: string): Promise<Person> {
+    const context = await browser.newContext({ viewport, ...(viewport.width < 600 ? { isMobile: true, hasTouch: true } : {}), ...(baseURL ? { baseURL } : {}) });
     const page = await context.newPage();
     return new Person(context, page);
   }
