@@ -11,7 +11,6 @@ import {
   outcomeSettingsSchema,
   participantOutcomesSchema,
   safetyAlertSchema,
-  submitResponseSchema,
   submitResultSchema,
   type ClinicOverview,
   type CohortOutcomes,

@@ -38,7 +38,7 @@ CREATE TABLE "safety_alerts" (
 	CONSTRAINT "safety_alerts_response_id_unique" UNIQUE("response_id")
 );
 --> statement-breakpoint
-ALTER TABLE "clinics" ALTER COLUMN "settings" SET DEFAULT '{"fastingWindowHours":4,"minObservationMinutes":120,"vitalLimits":{"systolicMax":180,"diastolicMax":110,"heartRateMax":120,"spo2Min":92},"idleTimeoutMinutes":30,"requireTwoFactor":false,"crisisResources":[{"label":"988 Suicide & Crisis Lifeline","description":"Call or text 988, any time of day or night (United States).","phone":"988","url":"https://988lifeline.org"},{"label":"Emergency services","description":"If you are in danger right now, call 911.","phone":"911","url":null}]}'::jsonb;--> statement-breakpoint
+ALTER TABLE "clinics" ALTER COLUMN "settings" SET DEFAULT '{"fastingWindowHours":4,"minObservationMinutes":120,"vitalLimits":{"systolicMax":180,"diastolicMax":110,"heartRateMax":120,"spo2Min":92},"idleTimeoutMinutes":30,"requireTwoFactor":false,"crisisResources":[{"label":"988 Suicide & Crisis Lifeline","description":"Call or text 988, any time of day or night (United States).","phone":"988","sms":"988","url":"https://988lifeline.org"},{"label":"Emergency services","description":"If you are in danger right now, call 911.","phone":"911","sms":null,"url":null}]}'::jsonb;--> statement-breakpoint
 ALTER TABLE "cohorts" ADD COLUMN "instruments" text[] DEFAULT '{phq9,gad7}'::text[] NOT NULL;--> statement-breakpoint
 ALTER TABLE "cohorts" ADD COLUMN "follow_up_days" integer DEFAULT 30 NOT NULL;--> statement-breakpoint
 ALTER TABLE "journal_entries" ADD CONSTRAINT "journal_entries_clinic_id_clinics_id_fk" FOREIGN KEY ("clinic_id") REFERENCES "public"."clinics"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -56,7 +56,7 @@ CREATE UNIQUE INDEX "questionnaire_responses_once" ON "questionnaire_responses" 
 CREATE INDEX "questionnaire_responses_cohort_idx" ON "questionnaire_responses" USING btree ("cohort_id");--> statement-breakpoint
 CREATE INDEX "safety_alerts_clinic_idx" ON "safety_alerts" USING btree ("clinic_id","acknowledged_at");--> statement-breakpoint
 -- Clinics created before crisis lines were a setting get the default (United States) lines; admins can change them.
-UPDATE "clinics" SET "settings" = "settings" || jsonb_build_object('crisisResources', '[{"label":"988 Suicide & Crisis Lifeline","description":"Call or text 988, any time of day or night (United States).","phone":"988","url":"https://988lifeline.org"},{"label":"Emergency services","description":"If you are in danger right now, call 911.","phone":"911","url":null}]'::jsonb)
+UPDATE "clinics" SET "settings" = "settings" || jsonb_build_object('crisisResources', '[{"label":"988 Suicide & Crisis Lifeline","description":"Call or text 988, any time of day or night (United States).","phone":"988","sms":"988","url":"https://988lifeline.org"},{"label":"Emergency services","description":"If you are in danger right now, call 911.","phone":"911","sms":null,"url":null}]'::jsonb)
   WHERE NOT ("settings" ? 'crisisResources');
 --> statement-breakpoint
 -- A submitted questionnaire is a record: never changed or removed.

@@ -15,6 +15,8 @@ export interface CrisisResource {
   description: string;
   /** Dialled from the screen: "988". */
   phone: string | null;
+  /** Takes text messages at this number, when it does. */
+  sms: string | null;
   url: string | null;
 }
 
@@ -39,8 +41,8 @@ export const defaultClinicSettings: ClinicSettings = {
   idleTimeoutMinutes: 30,
   requireTwoFactor: false,
   crisisResources: [
-    { label: '988 Suicide & Crisis Lifeline', description: 'Call or text 988, any time of day or night (United States).', phone: '988', url: 'https://988lifeline.org' },
-    { label: 'Emergency services', description: 'If you are in danger right now, call 911.', phone: '911', url: null },
+    { label: '988 Suicide & Crisis Lifeline', description: 'Call or text 988, any time of day or night (United States).', phone: '988', sms: '988', url: 'https://988lifeline.org' },
+    { label: 'Emergency services', description: 'If you are in danger right now, call 911.', phone: '911', sms: null, url: null },
   ],
 };
 

@@ -32,14 +32,16 @@ export const assessmentPointSchema = z.object({
   closesAt: iso.nullable(),
 });
 
+const crisisNumber = z
+  .string()
+  .trim()
+  .regex(/^[+\d][\d\s().-]{1,24}$/, 'Enter a phone number')
+  .nullable();
 const crisisResourceSchema = z.object({
   label: z.string().trim().min(1, 'Name the service').max(120),
   description: z.string().trim().max(300),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^[+\d][\d\s().-]{1,24}$/, 'Enter a phone number')
-    .nullable(),
+  phone: crisisNumber,
+  sms: crisisNumber,
   url: z.string().trim().url('Enter a full web address (https://…)').max(300).nullable(),
 });
 export { crisisResourceSchema };
