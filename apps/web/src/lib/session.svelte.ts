@@ -1,5 +1,6 @@
 import type { Me, Result, SignInBody } from '@holdspace/protocol';
 import { api, apiWith } from './api';
+import { forgetDrafts } from './questionnaire';
 
 type Fetch = typeof globalThis.fetch;
 
@@ -61,7 +62,7 @@ class Session {
   async signOutEverywhere(): Promise<Result<null>> {
     const result = await api.signOutEverywhere();
     if (result.ok || result.code === 'UNAUTHENTICATED') {
-      this.forget();
+      this.leave();
       return { ok: true, data: null };
     }
     return result;
@@ -71,10 +72,16 @@ class Session {
   async signOut(): Promise<Result<null>> {
     const result = await api.signOut();
     if (result.ok || result.code === 'UNAUTHENTICATED') {
-      this.forget();
+      this.leave();
       return { ok: true, data: null };
     }
     return result;
+  }
+
+  /** Signed out on purpose: unsent answers on this device go too (an expired session keeps them for the return). */
+  private leave(): void {
+    if (this.me) forgetDrafts(this.me.id);
+    this.forget();
   }
 
   /** The server no longer knows this session (expired, or signed out elsewhere). */
