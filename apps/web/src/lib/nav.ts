@@ -2,8 +2,29 @@ import type { Pathname } from '$app/types';
 import { can, type ClinicRole } from '@holdspace/domain';
 import type { Me } from '@holdspace/protocol';
 
+/** The pages the main navigation links to: a short list, so resolve() can check each link. */
+export type NavHref = Extract<
+  Pathname,
+  | '/circles'
+  | '/questionnaires'
+  | '/journal'
+  | '/consents'
+  | '/alerts'
+  | '/screening'
+  | '/admin/cohorts'
+  | '/admin/outcomes'
+  | '/admin/participants'
+  | '/admin/staff'
+  | '/admin/consents'
+  | '/admin/settings'
+  | '/admin/audit'
+  | '/admin/outbox'
+  | '/cohorts'
+  | '/account'
+>;
+
 export interface NavLink {
-  href: Pathname;
+  href: NavHref;
   label: string;
 }
 
