@@ -267,7 +267,7 @@ test('an admin sets up a cohort, three new people join from their phones, the pr
 
   const maya = await Person.arrive(browser, FACILITATOR, DESKTOP);
   await maya.page.getByRole('link', { name: 'Cohorts' }).click();
-  await maya.page.getByRole('link', { name: cohortName }).click();
+  await maya.page.getByRole('link', { name: cohortName, exact: true }).click();
   await expect(maya.page).toHaveURL(new RegExp(`/cohorts/${cohortId}/roster$`));
   await expectReadiness(maya.page, newcomers[0].name, { consent: 'Consents signed', clearance: cleared, clearedUntil: validUntil, mayBeDosed: true });
   await expectReadiness(maya.page, newcomers[2].name, { consent: 'Consents signed', clearance: 'Not cleared', mayBeDosed: false });

@@ -167,6 +167,20 @@ describe.each(testDrivers())('outcomes (%s)', (driver) => {
     expect(Object.values(state.alerts).map((a) => a.kind)).toEqual(['crisis']);
   });
 
+  it('QST4, QST3: a cohort that chooses the PCL-5 gives it at every point, scored against the probable-PTSD cut-off', async () => {
+    const set = await call(server, admin.cookie, 'PUT', `/api/cohorts/${cohortId}/outcome-settings`, { instruments: ['gad7', 'pcl5', 'phq9'], followUpDays: 30 });
+    expect(set).toMatchObject({ status: 200, json: { outcomes: { instruments: ['phq9', 'gad7', 'pcl5'], followUpDays: 30 } } });
+    expect(await call(server, admin.cookie, 'PUT', `/api/cohorts/${cohortId}/outcome-settings`, { instruments: ['pcl5'], followUpDays: 30 })).toMatchObject({ status: 400 });
+    const mine = (await call(server, wren.cookie, 'GET', '/api/me/questionnaires')).json as unknown as { assessments: { point: { key: string }; instruments: { id: string }[] }[] };
+    expect(mine.assessments.find((a) => a.point.key === 'baseline')?.instruments.map((i) => i.id)).toEqual(['phq9', 'gad7', 'pcl5']);
+    const res = await submit(wren, { responseId: randomUUID(), assessmentKey: 'baseline', instrument: 'pcl5', answers: answers('pcl5', Array(20).fill(2)) });
+    expect(res).toMatchObject({ status: 200, json: { crisis: false } });
+    const wrenId = String((await call(server, wren.cookie, 'GET', '/api/auth/me')).json.id);
+    expect((await responsesOf(wrenId)).find((r) => r.instrument === 'pcl5')).toMatchObject({ total: 40, band: 'probable_ptsd' });
+    // Back to the two the program began with; what was answered stays.
+    expect(await call(server, admin.cookie, 'PUT', `/api/cohorts/${cohortId}/outcome-settings`, { instruments: ['phq9', 'gad7'], followUpDays: 30 })).toMatchObject({ status: 200 });
+  });
+
   it('CRS1: acknowledging needs a note of what was done, happens once, and the database keeps the alert as raised', async () => {
     const [open] = (await call(server, prescriber.cookie, 'GET', '/api/safety-alerts')).json.filter((a) => a.participant && (a.participant as { id: string }).id === riverId);
     const path = `/api/safety-alerts/${String(open!.id)}/acknowledge`;
