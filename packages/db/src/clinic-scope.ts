@@ -431,6 +431,17 @@ export class ClinicScope {
     return rows.map((r) => toEvent(r.e));
   }
 
+  /** Those of these circles that are open or in session now. */
+  async liveCircles(circleIds: string[]): Promise<string[]> {
+    if (circleIds.length === 0) return [];
+    const rows = await this.db
+      .select({ circleId: circleSnapshots.circleId })
+      .from(circleSnapshots)
+      .innerJoin(circles, eq(circles.id, circleSnapshots.circleId))
+      .where(and(this.mine(circles), inArray(circleSnapshots.circleId, circleIds), sql`${circleSnapshots.state}->>'status' in ('open', 'in_session')`));
+    return rows.map((r) => r.circleId);
+  }
+
   async circleStates(circleIds: string[]): Promise<Map<string, CircleState>> {
     if (circleIds.length === 0) return new Map();
     const rows = await this.db

@@ -126,7 +126,3 @@ export function progressAt(
     return { point, status, missing };
   });
 }
-
-/** The points someone can answer now (due or late), soonest due first. */
-export const answerableNow = (progress: readonly PointProgress[]): PointProgress[] =>
-  progress.filter((p) => p.status === 'due' || p.status === 'overdue').sort((a, b) => a.point.dueAt.localeCompare(b.point.dueAt));

@@ -230,7 +230,7 @@ export function groupEvents(events: readonly CircleEvent[]): Map<string, CircleE
 }
 
 /** A circle's status from its log: the last lifecycle event says it. */
-export function statusFrom(events: readonly CircleEvent[]): 'scheduled' | 'open' | 'in_session' | 'closed' {
+function statusFrom(events: readonly CircleEvent[]): 'scheduled' | 'open' | 'in_session' | 'closed' {
   const types = new Set(events.map((e) => e.type));
   return types.has('circle.closed') ? 'closed' : types.has('circle.started') ? 'in_session' : types.has('circle.opened') ? 'open' : 'scheduled';
 }

@@ -29,11 +29,9 @@ export class SafetyNotifier {
     const recipients = new Set([...cohorts.flatMap((c) => c.facilitators.map((f) => f.id)), ...prescribers]);
     this.push.safetyAlert([...recipients], view);
 
-    const states = await scope.circleStates(cohorts.flatMap((c) => c.circles.map((x) => x.id)));
     const item = instruments[row.instrument].item.find((i) => i.linkId === row.item);
     const detail = `${instruments[row.instrument].shortTitle} question ${item?.prefix.replace('.', '') ?? ''} (thoughts of self-harm) answered “${view.answer}”. Reach out now.`;
-    for (const [circleId, state] of states) {
-      if (state.status !== 'open' && state.status !== 'in_session') continue;
+    for (const circleId of await scope.liveCircles(cohorts.flatMap((c) => c.circles.map((x) => x.id)))) {
       await this.circles.execute(circleId, system, { type: 'alert.crisis', personId: row.participantId, detail }, null);
     }
     return view;
