@@ -32,6 +32,7 @@ export const myDataRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
     ]);
     const states = await scope.circleStates(cohorts.flatMap((c) => c.circles.map((x) => x.id)));
     const me = { personId: user.id, role: 'participant' as const };
+    const labels = new Map(cohorts.flatMap((c) => scheduleOf(c).map((p) => [`${c.id}/${p.key}`, p.label] as const)));
     const at = now();
     const data = {
       exportedAt: at.toISOString(),
@@ -68,7 +69,7 @@ export const myDataRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
       questionnaires: responses.map((r) => ({
         id: r.id,
         questionnaire: instruments[r.instrument].title,
-        assessment: scheduleOf(cohorts.find((c) => c.id === r.cohortId) ?? cohorts[0]!).find((p) => p.key === r.assessmentKey)?.label ?? r.assessmentKey,
+        assessment: labels.get(`${r.cohortId}/${r.assessmentKey}`) ?? r.assessmentKey,
         submittedAt: r.submittedAt.toISOString(),
         total: r.total,
         band: instruments[r.instrument].bands.find((b) => b.key === r.band)?.label ?? r.band,
