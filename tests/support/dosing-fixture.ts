@@ -198,7 +198,7 @@ export class DosingScript {
         return;
       case 'prepare': {
         const lastFoodAt = new Date(Date.now() - 6 * 3_600_000).toISOString();
-        // Wren has no ride confirmed: the gate holds until a facilitator overrides it with a reason (GATE3, GATE6).
+        // Wren has no ride confirmed: the gate holds until a facilitator overrides it with a reason (GATE4, GATE7).
         await this.each((k) => this.ok(k, { type: 'checkin.predose', lastFoodAt, holdsFollowed: true, ride: k === 'wren' ? 'none' : 'ride' }));
         // Sage takes their own baseline reading (VIT1); the facilitator takes the others.
         await this.ok('sage', { type: 'vitals.record', personId: this.id('sage'), ...vitalsPlan.sage.baseline });
@@ -208,7 +208,7 @@ export class DosingScript {
         return;
       }
       case 'dose':
-        await this.refused(f, { type: 'dose.record', personId: this.id('wren'), doseMg: demoDoseMg.wren }, 'GATE3');
+        await this.refused(f, { type: 'dose.record', personId: this.id('wren'), doseMg: demoDoseMg.wren }, 'GATE4');
         await this.ok(f, { type: 'gate.override', personId: this.id('wren'), item: 'ride', reason: secrets.override });
         for (const k of participantKeys) await this.ok(f, { type: 'dose.record', personId: this.id(k), doseMg: demoDoseMg[k] });
         return;

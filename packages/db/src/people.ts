@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { CircleKind, CircleRole, ClinicSettings, ScreeningRecord } from '@holdspace/domain';
+import type { CircleKind, CircleRole, ClinicSettings, ConsentStanding, ScreeningRecord } from '@holdspace/domain';
 import type { Database } from './create-db.js';
-import { circleSnapshots, circles, clinics, cohortFacilitators, cohorts, enrollments, invites, screenings, sessions, users } from './schema.js';
+import { circleSnapshots, circles, clinics, cohortFacilitators, cohorts, consentSignatures, consentTexts, enrollments, invites, screenings, sessions, users } from './schema.js';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -142,14 +142,15 @@ export type CircleListRow = {
   myDisplayName: string;
 };
 
-/** What a circle needs to load its roster: the enrolled participants and their latest signed screenings. */
+/** What a circle needs to load its roster: the enrolled participants, their latest signed screenings and consents. */
 export interface CircleContext {
   circleId: string;
   clinicId: string;
   kind: CircleKind;
+  startsAt: Date;
   timeZone: string;
   settings: ClinicSettings;
-  participants: { personId: string; displayName: string; screening: ScreeningRecord | null }[];
+  participants: { personId: string; displayName: string; screening: ScreeningRecord | null; consents: ConsentStanding }[];
 }
 
 /** Which circles a person belongs to, and as what. Always scoped by the person's clinic. */
@@ -214,7 +215,7 @@ export class CircleDirectory {
   /** The circle's clinic, kind and roster with each participant's newest signed screening. */
   async context(circleId: string): Promise<CircleContext | null> {
     const [circle] = await this.db
-      .select({ clinicId: circles.clinicId, cohortId: circles.cohortId, kind: circles.kind, timeZone: circles.timeZone, settings: clinics.settings })
+      .select({ clinicId: circles.clinicId, cohortId: circles.cohortId, kind: circles.kind, startsAt: circles.startsAt, timeZone: circles.timeZone, settings: clinics.settings })
       .from(circles)
       .innerJoin(clinics, eq(clinics.id, circles.clinicId))
       .where(eq(circles.id, circleId));
@@ -234,13 +235,30 @@ export class CircleDirectory {
             .where(and(eq(screenings.clinicId, circle.clinicId), inArray(screenings.participantId, ids)))
             .orderBy(screenings.participantId, sql`${screenings.version} desc`);
     const byPerson = new Map(latest.map((r) => [r.participantId, r.record]));
+    const texts = await this.db.select({ kind: consentTexts.kind, version: consentTexts.version }).from(consentTexts).where(eq(consentTexts.clinicId, circle.clinicId));
+    const current: ConsentStanding['current'] = {};
+    for (const t of texts) current[t.kind] = Math.max(current[t.kind] ?? 0, t.version);
+    const signatures =
+      ids.length === 0
+        ? []
+        : await this.db
+            .select({ userId: consentSignatures.userId, kind: consentTexts.kind, version: consentTexts.version })
+            .from(consentSignatures)
+            .innerJoin(consentTexts, eq(consentTexts.id, consentSignatures.consentTextId))
+            .where(and(eq(consentTexts.clinicId, circle.clinicId), inArray(consentSignatures.userId, ids)));
+    const signedBy = (personId: string) => {
+      const signed: ConsentStanding['signed'] = {};
+      for (const s of signatures) if (s.userId === personId) signed[s.kind] = Math.max(signed[s.kind] ?? 0, s.version);
+      return signed;
+    };
     return {
       circleId,
       clinicId: circle.clinicId,
       kind: circle.kind,
+      startsAt: circle.startsAt,
       timeZone: circle.timeZone,
       settings: circle.settings,
-      participants: enrolled.map((e) => ({ ...e, screening: byPerson.get(e.personId) ?? null })),
+      participants: enrolled.map((e) => ({ ...e, screening: byPerson.get(e.personId) ?? null, consents: { current, signed: signedBy(e.personId) } })),
     };
   }
 }

@@ -99,7 +99,7 @@ export async function seedFinishedCohort(
   const log = new CircleLog(tx);
   const facilitator: CircleActor = { personId: opts.facilitatorIds[0]!, role: 'facilitator', displayName: 'Maya Okafor' };
   const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
-  const roster = Object.fromEntries(people.map((p, i) => [p.id, { displayName: past[i]!.displayName, clinical: clinicalFacts(record, defaultClinicSettings.vitalLimits, validUntil) }]));
+  const roster = Object.fromEntries(people.map((p, i) => [p.id, { displayName: past[i]!.displayName, clinical: clinicalFacts(record, defaultClinicSettings.vitalLimits, validUntil, { current: {}, signed: {} }) }]));
   const absent = new Map([[circleRows[4]!.id, 'Rowan']]);
   for (const [k, circle] of circleRows.entries()) {
     await log.init(circle.id);

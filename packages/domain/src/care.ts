@@ -11,7 +11,8 @@ import type {
   VitalsReading,
 } from './circle.js';
 import { gateItems, recordOf } from './circle.js';
-import { clearanceStatus, type ScreeningRecord } from './screening.js';
+import { doseEligibility, eligibilityFacts, type ConsentStanding, type Eligibility } from './eligibility.js';
+import type { ScreeningRecord } from './screening.js';
 
 const MINUTE = 60_000;
 const minutesBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / MINUTE;
@@ -33,12 +34,11 @@ export const careTimings = {
 /** DIS3: how far above baseline a reading may be and still count as "near baseline". */
 export const nearBaseline = { systolic: 20, diastolic: 15, heartRate: 20 } as const;
 
-/** The facts a circle needs from a person's latest signed screening (SCR5, SCR6). */
-export function clinicalFacts(latest: ScreeningRecord | null, clinicLimits: VitalLimits, today: string): ClinicalFacts {
+/** The facts a circle needs from a person's latest signed screening and their consents (SCR5, SCR6, GATE2). */
+export function clinicalFacts(latest: ScreeningRecord | null, clinicLimits: VitalLimits, today: string, consents: ConsentStanding): ClinicalFacts {
   const p = latest?.decision === 'cleared' ? latest.prescription : null;
   return {
-    clearance: clearanceStatus(latest, today),
-    clearanceUntil: latest?.validUntil ?? null,
+    ...eligibilityFacts(latest, consents, today),
     doseMg: p?.doseMg ?? null,
     boosterDoseMg: p?.boosterDoseMg ?? null,
     boosterWindowMinutes: p?.boosterWindowMinutes ?? null,
@@ -84,26 +84,38 @@ export interface Gate {
 
 const gateRules: Record<GateItem, { rule: string; label: string }> = {
   clearance: { rule: 'GATE1', label: 'Prescriber clearance current' },
-  fasting: { rule: 'GATE2', label: 'Fasting window met' },
-  ride: { rule: 'GATE3', label: 'Ride home or chaperone confirmed' },
-  holds: { rule: 'GATE4', label: 'Medication holds followed' },
-  vitals: { rule: 'GATE5', label: 'Baseline vitals inside limits' },
+  consent: { rule: 'GATE2', label: 'Consents signed' },
+  fasting: { rule: 'GATE3', label: 'Fasting window met' },
+  ride: { rule: 'GATE4', label: 'Ride home or chaperone confirmed' },
+  holds: { rule: 'GATE5', label: 'Medication holds followed' },
+  vitals: { rule: 'GATE6', label: 'Baseline vitals inside limits' },
 };
 
-/** GATE1-GATE6: the pre-dose gate for one participant at one moment. */
+/** RDY1 in a live circle: the roster's facts through the same rule as the roster page. */
+export function eligibilityIn(state: CircleState, personId: string): Eligibility {
+  const c = state.roster[personId]?.clinical;
+  if (!c) {
+    const no = (key: 'clearance' | 'consent', rule: 'GATE1' | 'GATE2') => ({ key, rule, met: false, detail: 'Not on this circle’s roster' });
+    return { mayBeDosed: false, checks: [no('clearance', 'GATE1'), no('consent', 'GATE2')], reason: 'Not on the roster: not to be dosed today' };
+  }
+  return doseEligibility(c);
+}
+
+/** Gate items nothing overrides: they are who may be dosed at all (RDY1). */
+const neverOverridden = new Set<GateItem>(['clearance', 'consent']);
+
+/** GATE1-GATE7: the pre-dose gate for one participant at one moment. */
 export function gateFor(state: CircleState, personId: string, now: string): Gate {
   const entry: RosterEntry | undefined = state.roster[personId];
   const r = recordOf(state, personId);
   const fastingHours = state.settings?.fastingWindowHours ?? 4;
+  const [clearance, consent] = eligibilityIn(state, personId).checks;
   const check = (key: GateItem): { met: boolean; detail: string } => {
     switch (key) {
-      case 'clearance': {
-        const c = entry?.clinical;
-        if (!c) return { met: false, detail: 'Not on this circle’s roster' };
-        return c.clearance === 'current'
-          ? { met: true, detail: `Cleared until ${c.clearanceUntil}` }
-          : { met: false, detail: { expired: 'Clearance expired', not_cleared: 'Not cleared', needs_review: 'Clearance needs review', missing: 'No clearance' }[c.clearance] ?? '' };
-      }
+      case 'clearance':
+        return clearance;
+      case 'consent':
+        return consent;
       case 'fasting': {
         if (!r.predose) return { met: false, detail: 'Pre-dose check-in not done' };
         const hours = minutesBetween(r.predose.lastFoodAt, now) / 60;
@@ -132,8 +144,8 @@ export function gateFor(state: CircleState, personId: string, now: string): Gate
   };
   const items = gateItems.map((key): CheckItem<GateItem> => {
     const { met, detail } = check(key);
-    // GATE1: clearance can never be overridden, whatever the record says.
-    const overridable = key !== 'clearance';
+    // GATE1, GATE2: clearance and consent can never be overridden, whatever the record says.
+    const overridable = !neverOverridden.has(key);
     return { key, ...gateRules[key], met, detail, override: overridable ? (r.overrides[key] ?? null) : null, overridable };
   });
   return { items, open: items.every((i) => i.met || i.override !== null) };

@@ -4,6 +4,7 @@ import { canSee } from './audience.js';
 import type { VitalLimits } from './clinic.js';
 import type { CircleActor, CircleRole, Device } from './people.js';
 import { isStaff } from './people.js';
+import type { EligibilityFacts } from './eligibility.js';
 import type { MedicationHold } from './screening.js';
 import type { PublishedShare, Round, RoundMode, RoundSummary, Share, ShareAudience } from './rounds.js';
 
@@ -23,9 +24,7 @@ export interface PresentPerson {
 }
 
 /** A person's clinical facts as the prescriber signed them, loaded by the server for the circle: staff only. */
-export interface ClinicalFacts {
-  clearance: 'current' | 'expired' | 'not_cleared' | 'needs_review' | 'missing';
-  clearanceUntil: string | null;
+export interface ClinicalFacts extends EligibilityFacts {
   doseMg: number | null;
   boosterDoseMg: number | null;
   /** Minutes after the first dose within which a booster may be given. */
@@ -78,8 +77,8 @@ export interface VitalsInput {
 
 export type VitalsReading = VitalsInput & { at: string; by: string };
 
-export type GateItem = 'clearance' | 'fasting' | 'ride' | 'holds' | 'vitals';
-export const gateItems: readonly GateItem[] = ['clearance', 'fasting', 'ride', 'holds', 'vitals'];
+export type GateItem = 'clearance' | 'consent' | 'fasting' | 'ride' | 'holds' | 'vitals';
+export const gateItems: readonly GateItem[] = ['clearance', 'consent', 'fasting', 'ride', 'holds', 'vitals'];
 
 export type AdverseKind = 'hypertension' | 'tachycardia' | 'nausea' | 'disorientation' | 'distress' | 'other';
 export type Severity = 'mild' | 'moderate' | 'severe';

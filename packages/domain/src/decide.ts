@@ -158,7 +158,8 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       if (!isStaff(actor)) return staffOnly('override a pre-dose check');
       if (!state.roster[command.personId]) return refuse('ROS1', 'That person is not a participant of this circle.');
       if (command.item === 'clearance') return refuse('GATE1', 'Prescriber clearance can never be overridden.');
-      if (command.reason.trim().length < MIN_REASON) return refuse('GATE6', `Write why you are overriding this check (at least ${MIN_REASON} characters).`);
+      if (command.item === 'consent') return refuse('GATE2', 'Signed consent can never be overridden.');
+      if (command.reason.trim().length < MIN_REASON) return refuse('GATE7', `Write why you are overriding this check (at least ${MIN_REASON} characters).`);
       if (recordOf(state, command.personId).dose) return refuse('DOSE3', 'This person has already been dosed.');
       return allow([ev('gate.overridden', { personId: command.personId, item: command.item, reason: command.reason.trim() }, 'staff')]);
     }

@@ -23,6 +23,7 @@ import {
   vitalsDue,
   type AdverseEventInput,
   type CircleActor,
+  type ConsentStanding,
   type CircleCommand,
   type CircleEvent,
   type CircleState,
@@ -77,11 +78,13 @@ const prescribed: Record<Pid, number> = { p1: 200, p2: 150, p3: 250 };
 const pid = (p: CircleActor) => p.personId as Pid;
 
 /** The roster the server loads: each person's clinical facts from their latest signed screening (ROS1). */
-function roster(over: Partial<Record<Pid, ScreeningRecord | null>> = {}): Record<string, RosterEntry> {
+/** Both consents published in version 1 and signed by everyone, unless a test says otherwise. */
+const allSigned: ConsentStanding = { current: { treatment: 1, group_confidentiality: 1 }, signed: { treatment: 1, group_confidentiality: 1 } };
+function roster(over: Partial<Record<Pid, ScreeningRecord | null>> = {}, consents: Partial<Record<Pid, ConsentStanding>> = {}): Record<string, RosterEntry> {
   return Object.fromEntries(
     participants.map((p) => {
       const record = pid(p) in over ? over[pid(p)]! : screenings[pid(p)];
-      return [p.personId, { displayName: p.displayName, clinical: clinicalFacts(record ?? null, defaultClinicSettings.vitalLimits, today) }];
+      return [p.personId, { displayName: p.displayName, clinical: clinicalFacts(record ?? null, defaultClinicSettings.vitalLimits, today, consents[pid(p)] ?? allSigned) }];
     }),
   );
 }
@@ -383,65 +386,65 @@ describe('pre-dose gate', () => {
     expect(d.ok ? '' : d.message).toMatch(/clearance.*fasting.*ride.*holds.*baseline/);
   });
 
-  it('GATE2: the fasting window must have passed since the last food (3 h 59 refused, 4 h allowed)', () => {
+  it('GATE3: the fasting window must have passed since the last food (3 h 59 refused, 4 h allowed)', () => {
     const s = prepared(river, { lastFoodAt: at(-239) });
-    expect(unmetRules(s, river)).toEqual(['GATE2']);
-    expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE2'));
+    expect(unmetRules(s, river)).toEqual(['GATE3']);
+    expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE3'));
     expect(gateFor(s, 'p1', T0).items.find((i) => i.key === 'fasting')?.detail).toBe('Last food 3.9 h ago; 4 h needed');
     expect(unmetRules(s, river, at(1))).toEqual([]);
     allowed(decide(s, dose(river), maya, at(1)));
     allowed(decide(apply(s, override(river, 'fasting'), maya, at(-1)), dose(river), maya, T0));
   });
 
-  it('GATE2: the window is the clinic setting', () => {
+  it('GATE3: the window is the clinic setting', () => {
     const s = prepared(river, { lastFoodAt: at(-150) }, baseline, inSession(apply(opened(), sync(roster(), { ...settings, fastingWindowHours: 2 }), system, at(-39))));
     allowed(decide(s, dose(river), maya, T0));
-    expect(decide(prepared(river, { lastFoodAt: at(-150) }), dose(river), maya, T0)).toMatchObject(refused('GATE2'));
+    expect(decide(prepared(river, { lastFoodAt: at(-150) }), dose(river), maya, T0)).toMatchObject(refused('GATE3'));
   });
 
-  it('GATE3: a ride home or a chaperone must be confirmed', () => {
+  it('GATE4: a ride home or a chaperone must be confirmed', () => {
     const s = prepared(river, { ride: 'none' });
-    expect(unmetRules(s, river)).toEqual(['GATE3']);
-    expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE3'));
+    expect(unmetRules(s, river)).toEqual(['GATE4']);
+    expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE4'));
     for (const ride of ['ride', 'chaperone'] as RideHome[]) {
       allowed(decide(apply(s, predose({ ride }), river, at(-1)), dose(river), maya, T0));
     }
     allowed(decide(apply(s, override(river, 'ride'), maya, at(-1)), dose(river), maya, T0));
   });
 
-  it('GATE4: the participant must confirm their medication holds were followed', () => {
+  it('GATE5: the participant must confirm their medication holds were followed', () => {
     const s = prepared(sky, { holdsFollowed: false });
-    expect(unmetRules(s, sky)).toEqual(['GATE4']);
-    expect(decide(s, dose(sky), maya, T0)).toMatchObject(refused('GATE4'));
+    expect(unmetRules(s, sky)).toEqual(['GATE5']);
+    expect(decide(s, dose(sky), maya, T0)).toMatchObject(refused('GATE5'));
     const kept = apply(s, predose(), sky, at(-1));
     expect(gateFor(kept, 'p3', T0).items.find((i) => i.key === 'holds')).toMatchObject({ met: true, detail: 'lorazepam 48 h' });
     allowed(decide(kept, dose(sky), maya, T0));
     allowed(decide(apply(s, override(sky, 'holds'), maya, at(-1)), dose(sky), maya, T0));
   });
 
-  it('GATE5: the baseline reading must be inside that person’s limits', () => {
+  it('GATE6: the baseline reading must be inside that person’s limits', () => {
     const s = prepared(river, {}, high);
-    expect(unmetRules(s, river)).toEqual(['GATE5']);
-    expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE5'));
+    expect(unmetRules(s, river)).toEqual(['GATE6']);
+    expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE6'));
     allowed(decide(apply(s, vitals(river), maya, at(-1)), dose(river), maya, T0));
     allowed(decide(apply(s, override(river, 'vitals'), maya, at(-1)), dose(river), maya, T0));
   });
 
-  it('GATE5: no baseline reading at all keeps the gate closed', () => {
+  it('GATE6: no baseline reading at all keeps the gate closed', () => {
     const s = prepared(river, {}, null);
-    expect(unmetRules(s, river)).toEqual(['GATE5']);
-    expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE5'));
+    expect(unmetRules(s, river)).toEqual(['GATE6']);
+    expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE6'));
   });
 
-  it('GATE5: limits are per person (165/95 blocks Wren, whose systolic limit is 160, and not River)', () => {
-    expect(decide(prepared(wren, {}, highForWren), dose(wren), maya, T0)).toMatchObject(refused('GATE5'));
+  it('GATE6: limits are per person (165/95 blocks Wren, whose systolic limit is 160, and not River)', () => {
+    expect(decide(prepared(wren, {}, highForWren), dose(wren), maya, T0)).toMatchObject(refused('GATE6'));
     allowed(decide(prepared(river, {}, highForWren), dose(river), maya, T0));
   });
 
-  it('GATE6: an override needs a written reason of at least 10 characters, and stays with staff', () => {
+  it('GATE7: an override needs a written reason of at least 10 characters, and stays with staff', () => {
     const s = prepared(river, { ride: 'none' });
-    expect(decide(s, override(river, 'ride', '  too short  '), maya, T0)).toMatchObject(refused('GATE6'));
-    expect(decide(s, override(river, 'ride', 'x'.repeat(9)), maya, T0)).toMatchObject(refused('GATE6'));
+    expect(decide(s, override(river, 'ride', '  too short  '), maya, T0)).toMatchObject(refused('GATE7'));
+    expect(decide(s, override(river, 'ride', 'x'.repeat(9)), maya, T0)).toMatchObject(refused('GATE7'));
     expect(decide(s, override(river, 'ride'), river, T0)).toMatchObject(refused('CIR1'));
     const step = run(s, override(river, 'ride', '  Chaperone arrives at noon  '), maya, at(-1));
     expect(step.events).toMatchObject([{ type: 'gate.overridden', audience: 'staff', payload: { item: 'ride', reason: 'Chaperone arrives at noon' } }]);
@@ -837,7 +840,7 @@ describe('time', () => {
     const s = prepared(river, { lastFoodAt: at(-239) });
     for (const clock of ['2020-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z']) {
       vi.useFakeTimers({ now: Date.parse(clock) });
-      expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE2'));
+      expect(decide(s, dose(river), maya, T0)).toMatchObject(refused('GATE3'));
       const step = run(s, dose(river), maya, at(1));
       expect(step.state.people.p1?.dose?.at).toBe(at(1));
       expect(decide(step.state, booster(river), maya, at(21))).toMatchObject({ ok: true });

@@ -8,6 +8,7 @@ export * from './care.js';
 export * from './decide.js';
 export * from './clinic.js';
 export * from './screening.js';
+export * from './eligibility.js';
 export * from './readiness.js';
 export * from './policy.js';
 export * from './time.js';

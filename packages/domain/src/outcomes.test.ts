@@ -387,7 +387,7 @@ describe('crisis alert in a circle', () => {
   const wren: CircleActor = { personId: 'p2', role: 'participant', displayName: 'Wren' };
   const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
   const T = '2027-01-01T17:00:00.000Z';
-  const facts = clinicalFacts(null, defaultClinicSettings.vitalLimits, '2027-01-01');
+  const facts = clinicalFacts(null, defaultClinicSettings.vitalLimits, '2027-01-01', { current: {}, signed: {} });
   const synced = apply(
     initialCircleState('c1'),
     { type: 'roster.sync', kind: 'preparation', roster: { p1: { displayName: 'River', clinical: facts }, p2: { displayName: 'Wren', clinical: facts } }, settings: { fastingWindowHours: 4, minObservationMinutes: 120 } },

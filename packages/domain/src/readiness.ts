@@ -1,8 +1,6 @@
 import type { PointProgress, PointStatus } from './schedule.js';
-import { clearanceStatus, type ScreeningRecord } from './screening.js';
-
-export type ConsentKind = 'treatment' | 'group_confidentiality';
-export const consentKinds: readonly ConsentKind[] = ['treatment', 'group_confidentiality'];
+import type { ScreeningRecord } from './screening.js';
+import { doseEligibility, eligibilityFacts, type ConsentKind } from './eligibility.js';
 
 export interface ReadinessInput {
   /** The clinic's current version of each consent text (absent: the clinic has not published one). */
@@ -23,16 +21,14 @@ export interface Readiness {
   baseline: Badge;
   /** Questionnaires after the baseline that can be answered now. */
   questionnaires: Badge;
-  /** RDY1: may be dosed only with current consents and a current clearance. */
+  /** RDY1: may be dosed only with current consents and a current clearance (`doseEligibility`, as the live gate). */
   mayBeDosed: boolean;
 }
 
 /** RDY1-RDY3: what the roster shows for one participant, as clear badges. */
 export function readiness(input: ReadinessInput, today: string): Readiness {
-  const outdated = consentKinds.filter((k) => {
-    const current = input.currentConsents[k];
-    return current !== undefined && (input.signedConsents[k] ?? 0) < current;
-  });
+  const facts = eligibilityFacts(input.latestScreening, { current: input.currentConsents, signed: input.signedConsents }, today);
+  const outdated = facts.consentsToSign;
   const neverSigned = outdated.filter((k) => input.signedConsents[k] === undefined);
   const consent: Badge =
     outdated.length === 0
@@ -43,7 +39,7 @@ export function readiness(input: ReadinessInput, today: string): Readiness {
 
   const screening: Badge = input.latestScreening ? { state: 'ok', label: 'Screened' } : { state: 'missing', label: 'Not screened' };
 
-  const status = clearanceStatus(input.latestScreening, today);
+  const status = facts.clearance;
   const clearance: Badge = {
     current: { state: 'ok', label: `Cleared until ${input.latestScreening?.validUntil ?? ''}` },
     expired: { state: 'warn', label: 'Clearance expired' },
@@ -70,5 +66,5 @@ export function readiness(input: ReadinessInput, today: string): Readiness {
       ? { state: 'ok', label: 'No questionnaires due' }
       : { state: 'warn', label: `${open.length === 1 ? 'Questionnaires' : `${open.length} sets of questionnaires`} ${late ? 'late' : 'due'}` };
 
-  return { consent, screening, clearance, baseline, questionnaires, mayBeDosed: consent.state === 'ok' && status === 'current' };
+  return { consent, screening, clearance, baseline, questionnaires, mayBeDosed: doseEligibility(facts).mayBeDosed };
 }

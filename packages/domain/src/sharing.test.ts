@@ -39,7 +39,7 @@ const jo: CircleActor = { personId: 'p5', role: 'participant', displayName: 'Jo'
 const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
 
 const roster = Object.fromEntries(
-  [river, wren, sky, ash, jo].map((p) => [p.personId, { displayName: p.displayName, clinical: clinicalFacts(null, defaultClinicSettings.vitalLimits, '2026-11-29') }]),
+  [river, wren, sky, ash, jo].map((p) => [p.personId, { displayName: p.displayName, clinical: clinicalFacts(null, defaultClinicSettings.vitalLimits, '2026-11-29', { current: {}, signed: {} }) }]),
 );
 
 // ── the log, as the server runs it ─────────────────────────────────────────────────────────────────────────────

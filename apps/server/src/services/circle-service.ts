@@ -125,7 +125,7 @@ export class CircleService {
     this.clinicOf.set(circleId, context.clinicId);
     const today = dateIn(this.now(), context.timeZone);
     const roster: Record<string, RosterEntry> = Object.fromEntries(
-      context.participants.map((p) => [p.personId, { displayName: p.displayName, clinical: clinicalFacts(p.screening, context.settings.vitalLimits, today) }]),
+      context.participants.map((p) => [p.personId, { displayName: p.displayName, clinical: clinicalFacts(p.screening, context.settings.vitalLimits, today, p.consents) }]),
     );
     const settings = { fastingWindowHours: context.settings.fastingWindowHours, minObservationMinutes: context.settings.minObservationMinutes };
     const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
