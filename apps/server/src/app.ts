@@ -25,6 +25,7 @@ import { recordRoutes } from './routes/records.js';
 import { AccountService } from './services/accounts.js';
 import { outboxMailer, type Mailer } from './services/mailer.js';
 import { CircleService } from './services/circle-service.js';
+import { rosterRefresh } from './services/roster-refresh.js';
 import { SafetyNotifier } from './services/safety.js';
 import { SessionService } from './services/sessions.js';
 
@@ -114,7 +115,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(authRoutes, { db: db.db, people, sessions, accounts, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
   await app.register(peopleRoutes, { db: db.db, accounts, sessions, publicUrl: config.PUBLIC_URL });
   await app.register(cohortRoutes, { db: db.db, now });
-  await app.register(recordRoutes, { db: db.db, now });
+  await app.register(recordRoutes, { db: db.db, now, refreshRoster: rosterRefresh(circles) });
   await app.register(clinicRoutes, { db: db.db });
   await app.register(circleRoutes, { directory });
   await app.register(questionnaireRoutes, { db: db.db, now, safety });

@@ -66,6 +66,16 @@ export const baselineReading = (r: ParticipantRecord): VitalsReading | null => {
 export const latestReading = (r: ParticipantRecord): VitalsReading | null => r.vitals.at(-1) ?? null;
 const lastDoseAt = (r: ParticipantRecord): string | null => r.booster?.at ?? r.dose?.at ?? null;
 
+/**
+ * DIS3: the reading readiness to leave is judged on: the latest one taken once the post-dose reading is due (40 min
+ * after the first dose, and after any booster), so a reading from the height of the effect never stands for it.
+ */
+export function dischargeReading(r: ParticipantRecord): VitalsReading | null {
+  if (!r.dose) return null;
+  const from = Math.max(Date.parse(r.dose.at) + careTimings.postDoseVitalsMinutes * MINUTE, Date.parse(lastDoseAt(r)!) + 1);
+  return r.vitals.filter((v) => Date.parse(v.at) >= from).at(-1) ?? null;
+}
+
 export interface CheckItem<K extends string> {
   key: K;
   rule: string;
@@ -167,9 +177,9 @@ export function readinessToLeave(state: CircleState, personId: string, now: stri
   add('observation', 'DIS2', `${minObs} min observed since dosing`, last !== null && elapsed >= minObs, last ? `${Math.floor(elapsed)} min so far` : 'Not dosed');
 
   const base = baselineReading(r);
-  const latest = latestReading(r);
-  const after = latest && last && latest.at > last ? latest : null;
-  let vitalsDetail = 'No reading since dosing';
+  const after = dischargeReading(r);
+  const post = careTimings.postDoseVitalsMinutes;
+  let vitalsDetail = r.dose ? `No reading from ${post} min after the dose yet` : 'No reading since dosing';
   let vitalsMet = false;
   if (after) {
     const out = limits ? vitalsOutOfRange(after, limits) : [];
@@ -179,7 +189,8 @@ export function readinessToLeave(state: CircleState, personId: string, now: stri
         after.diastolic - base.diastolic > nearBaseline.diastolic ||
         after.heartRate - base.heartRate > nearBaseline.heartRate);
     vitalsMet = out.length === 0 && !far;
-    vitalsDetail = out.length > 0 ? out.join('; ') : far ? 'Not yet near baseline' : `${after.systolic}/${after.diastolic}, HR ${after.heartRate}`;
+    const which = `reading ${Math.floor(minutesBetween(r.dose!.at, after.at))} min after the dose: ${after.systolic}/${after.diastolic}, HR ${after.heartRate}`;
+    vitalsDetail = out.length > 0 ? `${out.join('; ')} (${which})` : far ? `Not yet near baseline (${which})` : `Used the ${which}`;
   }
   add('vitals', 'DIS3', 'Vitals near baseline', vitalsMet, vitalsDetail);
   add('grounded', 'DIS4', 'Reports feeling grounded', r.after?.grounded === true, r.after ? (r.after.grounded ? 'Grounded' : 'Not yet grounded') : 'Not asked yet');
@@ -257,7 +268,8 @@ export function boosterDue(state: CircleState, personId: string, now: string): B
   };
 }
 
-export type StatusLevel = 'green' | 'amber' | 'red';
+/** hold: may not be dosed (RDY1) or marked not to be dosed; waiting: in session, not yet ready to dose (STA4). */
+export type StatusLevel = 'green' | 'amber' | 'red' | 'hold' | 'waiting';
 
 export interface PersonStatus {
   level: StatusLevel;
@@ -272,7 +284,23 @@ export const participantIds = (state: CircleState): string[] =>
   );
 
 /**
- * STA1-STA3: green, amber or red for each participant, derived from the state and the time only, so every
+ * STA4: in a dosing circle, someone not dosed who may not be dosed, or was marked not to be, is never "steady": the
+ * board says so and why. Once the session is under way, someone let in whose gate is not met says what is missing.
+ */
+function dosingStanding(state: CircleState, id: string, now: string): { level: 'hold' | 'waiting'; reason: string } | null {
+  const r = recordOf(state, id);
+  if (state.kind !== 'dosing' || r.dose || r.discharge) return null;
+  if (r.withheld) return { level: 'hold', reason: 'Not to be dosed today (facilitator’s decision)' };
+  const eligibility = eligibilityIn(state, id);
+  if (!eligibility.mayBeDosed) return { level: 'hold', reason: eligibility.reason! };
+  if (state.status !== 'in_session' || !state.admitted[id]) return null;
+  const unmet = gateFor(state, id, now).items.filter((i) => !i.met && !i.override);
+  if (unmet.length === 0) return null;
+  return { level: 'waiting', reason: `Not ready to dose: ${unmet.map((i) => i.label.toLowerCase()).join(', ')}` };
+}
+
+/**
+ * STA1-STA4: green, amber or red for each participant, derived from the state and the time only, so every
  * facilitator's screen agrees.
  */
 export function statusAt(state: CircleState, now: string): Record<string, PersonStatus> {
@@ -299,8 +327,11 @@ export function statusAt(state: CircleState, now: string): Record<string, Person
     const vit = vitalsDue(state, id, now);
     if (vit?.overdue) amber.push(`${vit.label} overdue`);
     if (dosedAndAway(state, r)) amber.push('Dosed and not connected');
-    const reasons = [...new Set([...red, ...amber])];
-    out[id] = { level: red.length > 0 ? 'red' : amber.length > 0 ? 'amber' : 'green', reasons };
+    const dosing = dosingStanding(state, id, now);
+    // Not ready to dose is said only when nothing more urgent is; not to be dosed is always said.
+    const dosingReason = dosing && (dosing.level === 'hold' || red.length + amber.length === 0) ? [dosing.reason] : [];
+    const reasons = [...new Set([...red, ...amber, ...dosingReason])];
+    out[id] = { level: red.length > 0 ? 'red' : amber.length > 0 ? 'amber' : (dosing?.level ?? 'green'), reasons };
   }
   return out;
 }

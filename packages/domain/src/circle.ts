@@ -121,6 +121,8 @@ export interface ParticipantRecord {
   vitals: VitalsReading[];
   /** Staff only: the last 15-minute observation check. */
   observedAt: string | null;
+  /** A facilitator decided this person is not dosed today: they stay in the circle, with no dose wording (DOSE4). */
+  withheld: Stamp | null;
   /** Staff only: gate items a facilitator overrode, with the written reason. */
   overrides: Partial<Record<GateItem, Stamp & { reason: string }>>;
   /** Staff only. */
@@ -186,6 +188,7 @@ export interface CircleEventPayloads {
   'checkin.after': { personId: string } & AfterCheckin;
   'gate.overridden': { personId: string; item: GateItem; reason: string };
   'dose.recorded': { personId: string; doseMg: number };
+  'dose.withheld': { personId: string; withheld: boolean };
   'booster.recorded': { personId: string; doseMg: number };
   'vitals.recorded': { personId: string } & VitalsInput;
   'observation.seen': { personId: string };
@@ -237,6 +240,7 @@ export type ClientCommand =
   | ({ type: 'checkin.after' } & AfterCheckin)
   | ({ type: 'gate.override'; item: GateItem; reason: string } & P)
   | ({ type: 'dose.record'; doseMg: number } & P)
+  | ({ type: 'dose.withhold'; withheld: boolean } & P)
   | ({ type: 'booster.record'; doseMg: number } & P)
   | ({ type: 'vitals.record' } & P & VitalsInput)
   | ({ type: 'observation.seen' } & P)
@@ -321,6 +325,7 @@ export const emptyRecord = (personId: string): ParticipantRecord => ({
   booster: null,
   vitals: [],
   observedAt: null,
+  withheld: null,
   overrides: {},
   adverse: [],
   discharge: null,
@@ -402,6 +407,8 @@ export function evolve(state: CircleState, event: CircleEvent): CircleState {
     }
     case 'dose.recorded':
       return withRecord(next, event.payload.personId, () => ({ dose: { ...stamp, doseMg: event.payload.doseMg } }));
+    case 'dose.withheld':
+      return withRecord(next, event.payload.personId, () => ({ withheld: event.payload.withheld ? stamp : null }));
     case 'booster.recorded':
       return withRecord(next, event.payload.personId, () => ({ booster: { ...stamp, doseMg: event.payload.doseMg } }));
     case 'vitals.recorded': {

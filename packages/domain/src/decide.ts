@@ -172,6 +172,7 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       if (!state.admitted[command.personId]) return refuse('DOSE1', `${entry.displayName} has not been admitted to the circle.`);
       if (recordOf(state, command.personId).dose) return refuse('DOSE3', `${entry.displayName} has already been dosed.`);
       if (recordOf(state, command.personId).discharge) return refuse('DOSE1', `${entry.displayName} has been discharged.`);
+      if (recordOf(state, command.personId).withheld) return refuse('DOSE4', `${entry.displayName} is marked not to be dosed today.`);
       const gate = gateFor(state, command.personId, now);
       const blocking = gate.items.filter((i) => !i.met && !i.override);
       if (blocking.length > 0) {
@@ -179,6 +180,16 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       }
       if (entry.clinical.doseMg !== command.doseMg) return refuse('DOSE2', `The prescribed dose is ${entry.clinical.doseMg} mg.`);
       return allow([ev('dose.recorded', { personId: command.personId, doseMg: command.doseMg }, personAudience(command.personId))]);
+    }
+
+    case 'dose.withhold': {
+      if (!isStaff(actor)) return staffOnly('decide who is dosed');
+      if (!state.roster[command.personId]) return refuse('ROS1', 'That person is not a participant of this circle.');
+      if (!live(state)) return refuse('DOSE4', 'This is decided while the circle is open.');
+      const r = recordOf(state, command.personId);
+      if (r.dose) return refuse('DOSE3', 'This person has already been dosed.');
+      if (Boolean(r.withheld) === command.withheld) return allow([]);
+      return allow([ev('dose.withheld', { personId: command.personId, withheld: command.withheld }, personAudience(command.personId))]);
     }
 
     case 'booster.record': {

@@ -689,7 +689,7 @@ describe('status', () => {
       p2: { level: 'green', reasons: [] },
       p3: { level: 'green', reasons: [] },
     });
-    expect(Object.values(statusAt(inSession(), at(-12))).map((x) => x.level)).toEqual(['green', 'green', 'green']);
+    expect(Object.values(statusAt(allPrepared(), at(-9))).map((x) => x.level)).toEqual(['green', 'green', 'green']);
     expect(level(dosed(river), river, at(10))).toEqual({ level: 'green', reasons: [] });
   });
 
@@ -710,11 +710,12 @@ describe('status', () => {
     const acked = apply(out, ack(Object.keys(out.alerts)[0]!), maya, at(-14));
     expect(level(acked, river, at(-14))?.level).toBe('red');
     expect(level(acked, river, at(-14))?.reasons).toEqual(['Last vitals: systolic 190 above 180; diastolic 115 above 110']);
-    expect(level(apply(acked, vitals(river), maya, at(-13)), river, at(-13))?.level).toBe('green');
+    // Back inside limits, but no pre-dose check-in yet: not red, and not ready to dose either (STA4).
+    expect(level(apply(acked, vitals(river), maya, at(-13)), river, at(-13))?.level).toBe('waiting');
     // 165/95 is red only for Wren, whose systolic limit is 160.
     let both = apply(s, vitals(river, highForWren), maya, at(-15));
     both = apply(both, vitals(wren, highForWren), maya, at(-15));
-    expect(level(both, river, at(-14))?.level).toBe('green');
+    expect(level(both, river, at(-14))?.level).toBe('waiting');
     expect(level(both, wren, at(-14))?.level).toBe('red');
   });
 
@@ -811,7 +812,9 @@ describe('readiness to leave', () => {
     // A high baseline overridden at the gate: back near it is still not enough while outside limits.
     const highBase = dosed(river, apply(prepared(river, {}, high), override(river, 'vitals'), maya, at(-1)));
     expect(unmet(recovered({ systolic: 185, diastolic: 112, heartRate: 80 }, highBase), at(120))).toEqual(['DIS3']);
-    expect(readinessToLeave(recovered({ systolic: 143, diastolic: 80, heartRate: 80 }), 'p1', at(120)).items[1]?.detail).toBe('Not yet near baseline');
+    expect(readinessToLeave(recovered({ systolic: 143, diastolic: 80, heartRate: 80 }), 'p1', at(120)).items[1]?.detail).toBe(
+      'Not yet near baseline (reading 100 min after the dose: 143/80, HR 80)',
+    );
   });
 
   it('DIS4: the participant reports feeling grounded', () => {

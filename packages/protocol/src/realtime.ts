@@ -70,6 +70,7 @@ export const clientCommandSchema: z.ZodType<ClientCommand> = z.discriminatedUnio
   z.object({ type: z.literal('checkin.after'), grounded: z.boolean(), readyToLeave: z.boolean() }),
   z.object({ type: z.literal('gate.override'), personId, item: z.enum(gateItems as [string, ...string[]]).transform((i) => i as (typeof gateItems)[number]), reason }),
   z.object({ type: z.literal('dose.record'), personId, doseMg: z.number().positive().max(1000) }),
+  z.object({ type: z.literal('dose.withhold'), personId, withheld: z.boolean() }),
   z.object({ type: z.literal('booster.record'), personId, doseMg: z.number().positive().max(1000) }),
   z.object({ type: z.literal('vitals.record'), personId, ...vitalsSchema.shape }),
   z.object({ type: z.literal('observation.seen'), personId }),

@@ -15,6 +15,7 @@ import {
 } from '@holdspace/protocol';
 import { auditMeta, authorize, requireParticipant, scopeOf } from '../plugins/auth.js';
 import { errorResponses, HttpError } from '../plugins/errors.js';
+import type { RosterRefresh } from '../services/roster-refresh.js';
 
 const errors = errorResponses;
 
@@ -22,7 +23,7 @@ type ConsentRow = { id: string; kind: 'treatment' | 'group_confidentiality'; ver
 const toConsent = (c: ConsentRow) => ({ id: c.id, kind: c.kind, version: c.version, title: c.title, body: c.body, publishedAt: c.publishedAt.toISOString() });
 
 /** Consent texts and signatures; screening and clearance. Each read and write of these is audited. */
-export const recordRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date; clinicTimeZone?: string }> = async (app, { db, now }) => {
+export const recordRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date; refreshRoster: RosterRefresh }> = async (app, { db, now, refreshRoster }) => {
   // ── consent ─────────────────────────────────────────────────────────────────────────────────────────────────
   app.get('/api/consents', { schema: { tags: ['consent'], summary: 'Every version of the clinic’s consent texts', response: { 200: z.array(consentTextSchema), ...errors } } }, async (request) => {
     const user = authorize(request, 'consents.manage');
@@ -60,6 +61,7 @@ export const recordRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
       if (current?.id !== text.id) throw new HttpError(409, 'CONFLICT', 'A newer version of this text has been published; please read and sign that one.');
       await scope.sign(text.id, user.id, request.body.typedName, request.ip);
       await scope.audit({ ...auditMeta(request), action: 'sign', resourceType: 'consent', resourceId: text.id, subjectId: user.id, details: { kind: text.kind, version: text.version } });
+      await refreshRoster(scope, user.id);
       return reply.status(204).send(null);
     },
   );
@@ -115,6 +117,7 @@ export const recordRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
       if (!checked.ok) throw new HttpError(400, 'RULE_VIOLATION', checked.message, checked.rule);
       const row = await scope.signScreening(person.id, checked.value, user.id);
       await scope.audit({ ...auditMeta(request), action: 'sign', resourceType: 'screening', resourceId: row.id, subjectId: person.id, details: { version: row.version, decision: row.decision } });
+      await refreshRoster(scope, person.id);
       return { id: row.id, version: row.version, record: row.record, signedBy: { id: user.id, name: user.name }, signedAt: row.signedAt.toISOString() };
     },
   );

@@ -36,6 +36,7 @@ const auditedEvents = new Set<CircleEvent['type']>([
   'checkin.after',
   'gate.overridden',
   'dose.recorded',
+  'dose.withheld',
   'booster.recorded',
   'vitals.recorded',
   'observation.seen',
