@@ -58,6 +58,8 @@ export interface ParticipantScreen {
   journeyButtons: boolean;
   /** The current segment is one where the room is dim (journey), even when a hold covers it. */
   dim: boolean;
+  /** The facilitator decided this person is not dosed today (DOSE4): with the circle, no dose forms or wording. */
+  withheld: boolean;
 }
 
 /** Segments in which a dosing circle is coming back from the journey: the after check-in is the one to answer. */
@@ -70,7 +72,7 @@ export const comingBackSegments: readonly SegmentKind[] = ['return', 'sharing', 
  */
 export function participantScreen(state: CircleState | null, personId: string, pending: ReadonlySet<FormCheckin>): ParticipantScreen {
   const folded = (types: Iterable<FormCheckin>) => formOrder.filter((t) => [...types].includes(t)).map((type) => ({ type, open: false }));
-  const quiet = { mode: 'calm' as const, journeyButtons: false, dim: false };
+  const quiet = { mode: 'calm' as const, journeyButtons: false, dim: false, withheld: false };
   if (!state) return { stage: 'joining', checkins: folded(pending), ...quiet };
   if (state.status === 'closed') return { stage: 'closed', checkins: [], ...quiet };
   if (state.status === 'scheduled') return { stage: 'scheduled', checkins: folded(pending), ...quiet };
@@ -80,7 +82,9 @@ export function participantScreen(state: CircleState | null, personId: string, p
   const admitted = personId in state.admitted;
   const segmentKind = currentSegment(state)?.kind ?? null;
   const dim = segmentKind !== null && quietSegments.includes(segmentKind);
-  const dosing = state.kind === 'dosing';
+  // Someone not dosed today is in the circle as in any other: no pre-dose or after check-in, no dark journey screen.
+  const withheld = state.kind === 'dosing' && !!record?.withheld && !record.dose;
+  const dosing = state.kind === 'dosing' && !withheld;
 
   let current: FormCheckin | null;
   if (!admitted) current = 'arrival';
@@ -97,8 +101,8 @@ export function participantScreen(state: CircleState | null, personId: string, p
     .map((type) => ({ type, open: type === current }))
     .sort((a, b) => Number(b.open) - Number(a.open));
 
-  const mode: ParticipantMode = state.hold ? 'hold' : admitted && dim ? 'journey' : 'calm';
-  return { stage: admitted ? 'admitted' : 'lobby', mode, checkins, journeyButtons: admitted && state.status === 'in_session', dim };
+  const mode: ParticipantMode = state.hold ? 'hold' : admitted && dim && !withheld ? 'journey' : 'calm';
+  return { stage: admitted ? 'admitted' : 'lobby', mode, checkins, journeyButtons: admitted && state.status === 'in_session', dim, withheld };
 }
 
 // ── save state ──────────────────────────────────────────────────────────────────────────────────────────────────────

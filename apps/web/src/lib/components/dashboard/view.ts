@@ -14,7 +14,31 @@ import {
 } from '@holdspace/domain';
 
 /** The words beside each status colour (the colour is never the only signal). */
-export const statusWords: Record<StatusLevel, string> = { green: 'Steady', amber: 'Needs attention', red: 'Urgent' };
+export const statusWords: Record<StatusLevel, string> = {
+  green: 'Steady',
+  amber: 'Needs attention',
+  red: 'Urgent',
+  hold: 'Not to be dosed',
+  waiting: 'Not ready to dose',
+};
+
+/** The board's summary, most serious first: "1 urgent · 1 not to be dosed · 3 steady" (STA4: never all "steady"). */
+export function statusSummary(levels: readonly StatusLevel[]): { level: StatusLevel; text: string }[] {
+  const words: Record<StatusLevel, string> = { red: 'urgent', amber: 'need attention', hold: 'not to be dosed', waiting: 'not ready to dose', green: 'steady' };
+  const order: StatusLevel[] = ['red', 'amber', 'hold', 'waiting', 'green'];
+  return order
+    .map((level) => ({ level, n: levels.filter((l) => l === level).length }))
+    .filter(({ level, n }) => n > 0 || level === 'green')
+    .map(({ level, n }) => ({ level, text: `${n} ${n === 1 && level === 'amber' ? 'needs attention' : words[level]}` }));
+}
+
+/** The folded gate's line: an overridden item is never counted as met. */
+export function gateLine(items: readonly { met: boolean; override: unknown }[], open: boolean): string {
+  const unmet = items.filter((i) => !i.met && !i.override).length;
+  if (!open) return `${unmet} of ${items.length} not met`;
+  const overridden = items.filter((i) => !i.met && i.override).length;
+  return overridden === 0 ? `ready: all ${items.length} checks met` : `ready: ${items.length - overridden} met, ${overridden} overridden`;
+}
 
 export const phaseLabels: Record<Phase, string> = {
   not_dosed: 'Not dosed',
