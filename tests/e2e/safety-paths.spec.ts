@@ -1,8 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { DashboardPage, ParticipantScreen } from './pages/circle';
 import { DESKTOP, PHONE, Person } from './pages/people';
-import { clearance, gateCircle, socketAs } from './support/gate-circle';
+import { clearAndConsent, clearance, gateCircle, socketAs } from './support/gate-circle';
 import { ApiCaller } from './support/api';
+import { ClockServer } from './support/clock';
 
 const shots = '/work/shots/s16a';
 /** A screenshot kept outside the repository, for the people reviewing the change. */
@@ -81,5 +82,55 @@ test.describe('dosing gate', () => {
 
     await juno.context.close();
     await maya.context.close();
+  });
+
+  test('the discharge dialog judges "near baseline" on a reading from 40 min after the dose, and says which', async ({ browser }) => {
+    test.setTimeout(180_000);
+    // Forty minutes must pass on the server: this test runs its own server, whose clock it moves.
+    const server = await ClockServer.start(Number(process.env.E2E_CLOCK_PORT ?? 4311));
+    try {
+      const setup = await gateCircle(server.url, 'Linden');
+      await clearAndConsent(setup);
+      const maya = await Person.arrive(browser, 'maya@demo.holdspace.example', DESKTOP, undefined, server.url);
+      await maya.page.goto(`/circles/${setup.circleId}`);
+      await expect(maya.circle.connection).toContainText(/live/i);
+      const dashboard = new DashboardPage(maya.page);
+      await maya.circle.openCircle();
+      const linden = await Person.arrive(browser, setup.participant.email, PHONE, undefined, server.url);
+      await linden.page.goto(`/circles/${setup.circleId}`);
+      const phone = new ParticipantScreen(linden.page);
+      await phone.arrivalCheckIn({ mood: 6, anxiety: 3, sleep: 'Good', body: 'Calm', intention: 'Be here' });
+      await dashboard.letIn('Linden');
+      await dashboard.startSession();
+      await phone.predoseCheckIn({ lastAteHoursAgo: 6, holdsFollowed: true, home: 'Someone is driving me home' });
+      await dashboard.recordVitals('Linden', { systolic: 122, diastolic: 78, heartRate: 70 });
+      await expect(dashboard.card('Linden')).toHaveAttribute('data-status', 'green');
+      await dashboard.recordDose('Linden', 150);
+      // A reading soon after the dose, near baseline: it does not count for leaving.
+      await dashboard.recordVitals('Linden', { systolic: 128, diastolic: 80, heartRate: 74 });
+      await phone.comingBack();
+      let dialog = await dashboard.openDischarge('Linden');
+      await expect(dialog.locator('[data-testid="check-item"][data-key="vitals"]')).toContainText('No reading from 40 min after the dose yet');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+      // In steps shorter than the idle sign-out (30 min), each followed by a reload, as a screen in use would be.
+      for (let i = 0; i < 3; i++) {
+        await server.advanceMinutes(15);
+        await maya.page.reload();
+        await expect(maya.circle.connection).toContainText(/live/i);
+      }
+      await dashboard.recordVitals('Linden', { systolic: 130, diastolic: 82, heartRate: 76 });
+      dialog = await dashboard.openDischarge('Linden');
+      const vitals = dialog.locator('[data-testid="check-item"][data-key="vitals"]');
+      await expect(vitals).toHaveAttribute('data-state', 'met');
+      await expect(vitals).toContainText(/Used the reading 4[5-9] min after the dose: 130\/82, HR 76/);
+      await keep(maya.page, 'discharge-dialog-1280');
+      await maya.page.setViewportSize(PHONE);
+      await keep(maya.page, 'discharge-dialog-390');
+      await linden.context.close();
+      await maya.context.close();
+    } finally {
+      await server.stop();
+    }
   });
 });

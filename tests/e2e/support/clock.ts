@@ -30,9 +30,17 @@ export class ClockServer {
 
   /** Moves the server's clock forward; resolves once it has. */
   advanceDays(days: number): Promise<void> {
+    return this.advance({ advanceDays: days });
+  }
+
+  advanceMinutes(minutes: number): Promise<void> {
+    return this.advance({ advanceMinutes: minutes });
+  }
+
+  private advance(message: { advanceDays: number } | { advanceMinutes: number }): Promise<void> {
     return new Promise((resolve) => {
       this.child.once('message', () => resolve());
-      this.child.send({ advanceDays: days });
+      this.child.send(message);
     });
   }
 

@@ -79,3 +79,12 @@ export async function socketAs(caller: ApiCaller): Promise<{ send(circleId: stri
     close: () => void socket.disconnect(),
   };
 }
+
+/** The prescriber clears the participant and the participant signs every consent: ready to be dosed. */
+export async function clearAndConsent(setup: GateCircle, doseMg = 150): Promise<void> {
+  await setup.prescriber.ok('POST', `/api/participants/${setup.participant.id}/screenings`, clearance(doseMg));
+  const me = await ApiCaller.signIn(setup.prescriber.baseURL, setup.participant.email);
+  for (const text of await me.ok<{ id: string }[]>('GET', '/api/me/consents')) {
+    await me.ok('POST', `/api/me/consents/${text.id}/sign`, { typedName: setup.participant.name });
+  }
+}
