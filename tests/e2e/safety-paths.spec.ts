@@ -124,9 +124,9 @@ test.describe('dosing gate', () => {
       const vitals = dialog.locator('[data-testid="check-item"][data-key="vitals"]');
       await expect(vitals).toHaveAttribute('data-state', 'met');
       await expect(vitals).toContainText(/Used the reading 4[5-9] min after the dose: 130\/82, HR 76/);
-      await keep(maya.page, 'discharge-dialog-1280');
+      await dialog.screenshot({ path: `${shots}/discharge-dialog-1280.png` });
       await maya.page.setViewportSize(PHONE);
-      await keep(maya.page, 'discharge-dialog-390');
+      await dialog.screenshot({ path: `${shots}/discharge-dialog-390.png` });
       await linden.context.close();
       await maya.context.close();
     } finally {

@@ -116,7 +116,7 @@ async function entryOf(c: Ctx): Promise<{ id: string; commitmentId: string }> {
 const socketTable: Record<keyof typeof clientEventSchemas, { allow: readonly ActorName[]; body: (fx: ClinicFixture, n: number) => unknown }> = {
   'circle:join': { allow: ['participant', 'facilitator'], body: (fx) => ({ circleId: fx.ids.circleA, device: 'phone' }) },
   'circle:leave': { allow: signedIn, body: (fx) => ({ circleId: fx.ids.circleA }) },
-  'circle:command': { allow: ['facilitator'], body: (fx, n) => ({ commandId: `matrix-${n}-${Date.now()}`, circleId: fx.ids.circleA, command: { type: 'circle.open' } }) },
+  'circle:command': { allow: ['facilitator'], body: (fx, n) => ({ commandId: `matrix-${n}-${Date.now()}`, circleId: fx.ids.circleA, command: { type: 'circle.open', offSchedule: true } }) },
 };
 
 describe('authorization matrix (postgres)', () => {

@@ -63,7 +63,7 @@ describe.each(testDrivers())('circle event log and presence (%s)', (driver) => {
     expect(join.ok).toBe(true);
     const before = (await server.app.services.log.snapshot(circleId)).seq;
 
-    const body = { commandId: 'open-once-0001', circleId, command: { type: 'circle.open' as const } };
+    const body = { commandId: 'open-once-0001', circleId, command: { type: 'circle.open' as const, offSchedule: true as const } };
     const first = await socket.emitWithAck('circle:command', body);
     const second = await socket.emitWithAck('circle:command', body);
     const third = await socket.emitWithAck('circle:command', body);

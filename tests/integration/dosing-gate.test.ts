@@ -6,7 +6,7 @@ import { arrivalOf, member, signInCast, TappedSocket, type DosingCast, type Memb
 
 // Juniper, in the demo, has no clearance and has signed no consent. The server must refuse her dose for as long as a
 // consent is unsigned, whatever the dashboard shows, and a clearance or consent signed while the circle is live must
-// reach the facilitator's socket by itself (GATE1, GATE2, ROS1).
+// reach the facilitator's socket by itself (GATE1, GATE2, ROS1). The demo's dosing circle is a week ahead (CIR5).
 describe.each(testDrivers())('the dose gate on the server (%s)', (driver) => {
   let server: TestServer;
   let cast: DosingCast;
@@ -42,9 +42,16 @@ describe.each(testDrivers())('the dose gate on the server (%s)', (driver) => {
     return { event, ms: Date.now() - started };
   };
 
+  it('CIR5: a circle a week from its scheduled time is not opened without an explicit confirmation', async () => {
+    const refused = await maya.command(cast.circleId, { type: 'circle.open' });
+    expect(refused).toMatchObject({ ok: false, code: 'RULE_VIOLATION', rule: 'CIR5' });
+    expect(refused.ok ? '' : refused.message).toMatch(/scheduled to start \d+ days from now/);
+    expect((await server.app.services.log.snapshot(cast.circleId)).status).toBe('scheduled');
+  });
+
   it('GATE2: a dose without signed consent is refused by the server, clearance or not, and consent cannot be overridden', async () => {
     const c = cast.circleId;
-    expect(await maya.command(c, { type: 'circle.open' })).toMatchObject({ ok: true });
+    expect(await maya.command(c, { type: 'circle.open', offSchedule: true })).toMatchObject({ ok: true });
     const jun = await TappedSocket.open(server.url, juniper.person.cookie);
     await jun.join(c);
     expect(await jun.command(c, arrivalOf('juniper'))).toMatchObject({ ok: true });

@@ -108,7 +108,7 @@ describe.each(testDrivers())('a storm of raised hands in an open floor (%s)', (d
       if (!result.ok) throw new Error(`${command.type} refused: ${result.message}`);
       return result.data;
     };
-    await ok({ type: 'circle.open' });
+    await ok({ type: 'circle.open', offSchedule: true });
     for (const k of participantKeys) await ok({ type: 'participant.admit', personId: p[k].id });
     const started = await ok({ type: 'round.start', mode: 'open_floor', prompt: 'What is alive for you today?', timeBoxMinutes: 2, newVoicesFirst: true });
     await waitFor(() => devices.every((d) => d.connection.state?.round), { message: 'every device sees the round' });

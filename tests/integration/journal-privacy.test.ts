@@ -140,7 +140,7 @@ describe.each(testDrivers())('journal privacy (%s)', (driver) => {
       for (const c of ids.circles) await sockets[who]!.join(c.id).catch(() => undefined);
     }
     const m = sockets.facilitator!;
-    expect(await m.command(integration, { type: 'circle.open' })).toMatchObject({ ok: true });
+    expect(await m.command(integration, { type: 'circle.open', offSchedule: true })).toMatchObject({ ok: true });
     const r = await TappedSocket.open(server.url, river.cookie);
     await r.join(integration);
     expect(await m.command(integration, { type: 'participant.admit', personId: ids.river })).toMatchObject({ ok: true });

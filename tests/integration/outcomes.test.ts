@@ -147,7 +147,7 @@ describe.each(testDrivers())('outcomes (%s)', (driver) => {
     const circleId = await preparationCircle();
     const mayaSocket = await TappedSocket.open(server.url, maya.cookie);
     await mayaSocket.join(circleId);
-    expect(await mayaSocket.command(circleId, { type: 'circle.open' })).toMatchObject({ ok: true });
+    expect(await mayaSocket.command(circleId, { type: 'circle.open', offSchedule: true })).toMatchObject({ ok: true });
     const wrenSocket = await TappedSocket.open(server.url, wren.cookie);
     await wrenSocket.join(circleId);
     const riverSocket = await TappedSocket.open(server.url, river.cookie);

@@ -36,7 +36,7 @@ describe('the server process', () => {
     const m = maya.connect(circleId);
     const r = river.connect(circleId, { device: 'phone' });
     await waitFor(() => m.state && presenceList(m.state).length === 2, { message: 'both present' });
-    expect((await m.send({ type: 'circle.open' })).ok).toBe(true);
+    expect((await m.send({ type: 'circle.open', offSchedule: true })).ok).toBe(true);
 
     const sent = Date.now();
     p.child.kill('SIGTERM');

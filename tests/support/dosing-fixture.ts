@@ -186,7 +186,7 @@ export class DosingScript {
     const f = 'facilitator' as const;
     switch (phase) {
       case 'open':
-        await this.ok(f, { type: 'circle.open' });
+        await this.ok(f, { type: 'circle.open', offSchedule: true });
         return;
       case 'arrive':
         // CHK3: the arrival check-in is open in the lobby, before admission.

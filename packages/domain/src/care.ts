@@ -31,6 +31,23 @@ export const careTimings = {
   peakUntilMinutes: 60,
 } as const;
 
+/** CIR5: opening a circle further than this from its scheduled start needs an explicit confirmation. */
+export const openWithinHours = 2;
+
+/**
+ * CIR5: how far from its scheduled start the circle would open at `now`, when that is more than `openWithinHours`
+ * either side; null when it is near its time (or the schedule is not known).
+ */
+export function offSchedule(state: CircleState, now: string): { minutes: number; words: string } | null {
+  const at = state.settings?.scheduledAt;
+  if (!at) return null;
+  const minutes = Math.round(minutesBetween(at, now));
+  if (Math.abs(minutes) <= openWithinHours * 60) return null;
+  const hours = Math.abs(minutes) / 60;
+  const span = hours >= 48 ? `${Math.round(hours / 24)} days` : `${Math.round(hours)} h`;
+  return { minutes, words: minutes < 0 ? `${span} from now` : `${span} ago` };
+}
+
 /** DIS3: how far above baseline a reading may be and still count as "near baseline". */
 export const nearBaseline = { systolic: 20, diastolic: 15, heartRate: 20 } as const;
 

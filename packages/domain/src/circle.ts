@@ -42,6 +42,8 @@ export interface RosterEntry {
 export interface CareSettings {
   fastingWindowHours: number;
   minObservationMinutes: number;
+  /** When the circle is scheduled to start (CIR5); absent in logs from before it was kept. */
+  scheduledAt?: string | undefined;
 }
 
 export type SleepQuality = 'poor' | 'fair' | 'good';
@@ -226,7 +228,7 @@ type P = { personId: string };
 
 /** Commands a person sends from a device. */
 export type ClientCommand =
-  | { type: 'circle.open' }
+  | { type: 'circle.open'; offSchedule?: true | undefined }
   | { type: 'circle.start' }
   | { type: 'circle.close'; reason?: string | undefined }
   | { type: 'agenda.edit'; agenda: Segment[] }

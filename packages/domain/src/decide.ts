@@ -1,6 +1,6 @@
 import { segmentKinds } from './agenda.js';
 import { personAudience, type Audience } from './audience.js';
-import { boosterDue, gateFor, readinessToLeave, vitalsOutOfRange } from './care.js';
+import { boosterDue, gateFor, offSchedule, readinessToLeave, vitalsOutOfRange } from './care.js';
 import {
   describe,
   recordOf,
@@ -44,6 +44,10 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
     case 'circle.open':
       if (!isStaff(actor)) return staffOnly('open it');
       if (state.status !== 'scheduled') return refuse('CIR2', `The circle is ${describe(state.status)} and cannot be opened again.`);
+      {
+        const off = offSchedule(state, now);
+        if (off && !command.offSchedule) return refuse('CIR5', `This circle is scheduled to start ${off.words}. Confirm to open it now anyway.`);
+      }
       return allow([ev('circle.opened', {}, 'all')]);
 
     case 'circle.start':

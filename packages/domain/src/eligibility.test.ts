@@ -214,3 +214,20 @@ describe('readiness to leave uses the right reading', () => {
     expect(readinessToLeave(settled, 'p1', at(130)).ready).toBe(true);
   });
 });
+
+describe('opening on schedule', () => {
+  const scheduled = (scheduledAt: string) =>
+    apply(initialCircleState('c1'), { ...sync(cleared(), signedAll), settings: { fastingWindowHours: 4, minObservationMinutes: 120, scheduledAt } } as CircleCommand, system, at(-300));
+  const open: CircleCommand = { type: 'circle.open' };
+
+  it('CIR5: within 2 h of its scheduled start a circle opens at once; further either side it needs a confirmation', () => {
+    expect(decide(scheduled(at(120)), open, maya, T0)).toMatchObject({ ok: true });
+    expect(decide(scheduled(at(-120)), open, maya, T0)).toMatchObject({ ok: true });
+    const early = decide(scheduled(at(7 * 1440)), open, maya, T0);
+    expect(early).toMatchObject({ ok: false, rule: 'CIR5', message: 'This circle is scheduled to start 7 days from now. Confirm to open it now anyway.' });
+    expect(decide(scheduled(at(-181)), open, maya, T0)).toMatchObject({ ok: false, rule: 'CIR5', message: expect.stringContaining('3 h ago') });
+    expect(decide(scheduled(at(7 * 1440)), { type: 'circle.open', offSchedule: true }, maya, T0)).toMatchObject({ ok: true });
+    // A log from before the schedule was kept has nothing to compare with.
+    expect(decide(apply(initialCircleState('c1'), sync(cleared(), signedAll), system, at(-300)), open, maya, T0)).toMatchObject({ ok: true });
+  });
+});

@@ -44,7 +44,8 @@ export const vitalsSchema = z.object({
 
 /** Every command a device may send, parsed before it reaches the domain. */
 export const clientCommandSchema: z.ZodType<ClientCommand> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('circle.open') }),
+  /** CIR5: set when the facilitator confirmed opening far from the scheduled time. */
+  z.object({ type: z.literal('circle.open'), offSchedule: z.literal(true).optional() }),
   z.object({ type: z.literal('circle.start') }),
   z.object({ type: z.literal('circle.close'), reason: reason.optional() }),
   z.object({ type: z.literal('agenda.edit'), agenda: z.array(segmentSchema).min(1).max(20) }),

@@ -128,7 +128,11 @@ export class CircleService {
     const roster: Record<string, RosterEntry> = Object.fromEntries(
       context.participants.map((p) => [p.personId, { displayName: p.displayName, clinical: clinicalFacts(p.screening, context.settings.vitalLimits, today, p.consents) }]),
     );
-    const settings = { fastingWindowHours: context.settings.fastingWindowHours, minObservationMinutes: context.settings.minObservationMinutes };
+    const settings = {
+      fastingWindowHours: context.settings.fastingWindowHours,
+      minObservationMinutes: context.settings.minObservationMinutes,
+      scheduledAt: context.startsAt.toISOString(),
+    };
     const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
     await this.serialized(circleId, () => this.append(circleId, system, { type: 'roster.sync', kind: context.kind, roster, settings }, null));
   }
