@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apply, run } from './testing.js';
+import { apply, clearedScreening, run } from './testing.js';
 import {
   boosterDue,
   alertsAt,
@@ -13,7 +13,6 @@ import {
   gateFor,
   gateItems,
   initialCircleState,
-  noContraindications,
   observationDue,
   quietSegments,
   readinessToLeave,
@@ -56,18 +55,7 @@ const system: CircleActor = { personId: 'system', role: 'facilitator', displayNa
 const participants = [river, wren, sky];
 type Pid = 'p1' | 'p2' | 'p3';
 
-const screening = (over: Partial<ScreeningRecord> = {}): ScreeningRecord => ({
-  contraindications: noContraindications(),
-  notes: '',
-  decision: 'cleared',
-  validUntil: '2027-05-01',
-  prescription: { doseMg: 200, route: 'sublingual_lozenge' },
-  vitalLimits: {},
-  medicationHolds: [],
-  emergencyContact: { name: 'Kim', phone: '+1 555 0100' },
-  chaperone: null,
-  ...over,
-});
+const screening = clearedScreening;
 
 const screenings: Record<Pid, ScreeningRecord> = {
   p1: screening({ prescription: { doseMg: 200, route: 'sublingual_lozenge', boosterDoseMg: 100, boosterWindowMinutes: [20, 45] } }),

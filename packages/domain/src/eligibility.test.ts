@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apply, run } from './testing.js';
+import { apply, clearedScreening, run } from './testing.js';
 import {
   clinicalFacts,
   consentKinds,
@@ -30,18 +30,7 @@ const maya: CircleActor = { personId: 'f1', role: 'facilitator', displayName: 'M
 const juniper: CircleActor = { personId: 'p1', role: 'participant', displayName: 'Juniper' };
 const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
 
-const cleared = (over: Partial<ScreeningRecord> = {}): ScreeningRecord => ({
-  contraindications: {} as ScreeningRecord['contraindications'],
-  notes: '',
-  decision: 'cleared',
-  validUntil: '2027-05-01',
-  prescription: { doseMg: 200, route: 'sublingual_lozenge' },
-  vitalLimits: {},
-  medicationHolds: [],
-  emergencyContact: { name: 'Kim', phone: '+1 555 0100' },
-  chaperone: null,
-  ...over,
-});
+const cleared = clearedScreening;
 const signedAll: ConsentStanding = { current: { treatment: 1, group_confidentiality: 1 }, signed: { treatment: 1, group_confidentiality: 1 } };
 const unsigned: ConsentStanding = { current: { treatment: 1, group_confidentiality: 1 }, signed: {} };
 

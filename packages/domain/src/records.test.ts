@@ -1,29 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { clearedScreening } from './testing.js';
 import {
   can,
   clearanceStatus,
   defaultClinicSettings,
   effectiveVitalLimits,
-  noContraindications,
   permissions,
   readiness,
   validateScreening,
-  type ScreeningRecord,
 } from './index.js';
 
 const today = '2026-11-22';
-const complete = (over: Partial<ScreeningRecord> = {}): ScreeningRecord => ({
-  contraindications: noContraindications(),
-  notes: '',
-  decision: 'cleared',
-  validUntil: '2027-05-01',
-  prescription: { doseMg: 200, route: 'sublingual_lozenge' },
-  vitalLimits: {},
-  medicationHolds: [],
-  emergencyContact: { name: 'Kim', phone: '+1 555 0100' },
-  chaperone: null,
-  ...over,
-});
+const complete = clearedScreening;
 
 describe('screening', () => {
   it('SCR1: every contraindication must be answered, and an emergency contact given', () => {

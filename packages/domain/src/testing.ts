@@ -2,6 +2,7 @@ import type { CircleActor } from './people.js';
 import type { CircleCommand, CircleEvent, CircleState, NewEvent } from './circle.js';
 import { fold } from './circle.js';
 import { decide } from './decide.js';
+import { noContraindications, type ScreeningRecord } from './screening.js';
 import type { Decision } from './result.js';
 
 /** For tests: one command through the domain as the log runs it. */
@@ -28,3 +29,17 @@ export function allowedStep(state: CircleState, command: CircleCommand, actor: C
 
 export const apply = (state: CircleState, command: CircleCommand, actor: CircleActor, now: string): CircleState =>
   allowedStep(state, command, actor, now).state;
+
+/** A complete screening that clears the person for 200 mg until 2027-05-01, changed by `over`. */
+export const clearedScreening = (over: Partial<ScreeningRecord> = {}): ScreeningRecord => ({
+  contraindications: noContraindications(),
+  notes: '',
+  decision: 'cleared',
+  validUntil: '2027-05-01',
+  prescription: { doseMg: 200, route: 'sublingual_lozenge' },
+  vitalLimits: {},
+  medicationHolds: [],
+  emergencyContact: { name: 'Kim', phone: '+1 555 0100' },
+  chaperone: null,
+  ...over,
+});
