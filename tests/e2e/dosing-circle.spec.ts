@@ -44,6 +44,9 @@ test('a facilitator and four participants run a dosing circle from arrival to cl
   // Every person on the roster has a card, in a stable order by name; Juniper is not cleared.
   await expect.poll(() => dashboard.cardNames()).toEqual(['Cedar', 'Juniper', 'River', 'Sage', 'Wren']);
   await expect(dashboard.card('Juniper')).toContainText('Prescriber clearance current: not met');
+  // Juniper must not be dosed today: never shown as steady (STA4).
+  await expect(dashboard.card('Juniper')).toHaveAttribute('data-status', 'hold');
+  await expect(dashboard.card('Juniper')).toContainText('No clearance: not to be dosed today');
   // The sound for new alerts is off until asked for, and the choice is kept on this device.
   const sound = dashboard.alerts.getByRole('checkbox', { name: 'Sound for new alerts' });
   await expect(sound).not.toBeChecked();
@@ -113,6 +116,8 @@ test('a facilitator and four participants run a dosing circle from arrival to cl
   const sage = dashboard.card('Sage');
   await expect(sage.getByRole('button', { name: 'Record dose' })).toBeDisabled();
   await expect(sage).toContainText('Ride home or chaperone confirmed: not met');
+  await expect(sage).toHaveAttribute('data-status', 'waiting');
+  await expect(sage).toContainText('Not ready to dose: ride home or chaperone confirmed');
   for (const name of ['Cedar', 'River', 'Wren'] as const) {
     await expect(dashboard.card(name).getByRole('button', { name: 'Record dose' })).toBeEnabled();
   }

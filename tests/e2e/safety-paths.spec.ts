@@ -102,9 +102,21 @@ test.describe('dosing gate', () => {
       await phone.arrivalCheckIn({ mood: 6, anxiety: 3, sleep: 'Good', body: 'Calm', intention: 'Be here' });
       await dashboard.letIn('Linden');
       await dashboard.startSession();
-      await phone.predoseCheckIn({ lastAteHoursAgo: 6, holdsFollowed: true, home: 'Someone is driving me home' });
+      await phone.predoseCheckIn({ lastAteHoursAgo: 6, holdsFollowed: false, home: 'Someone is driving me home' });
       await dashboard.recordVitals('Linden', { systolic: 122, diastolic: 78, heartRate: 70 });
-      await expect(dashboard.card('Linden')).toHaveAttribute('data-status', 'green');
+      const card = dashboard.card('Linden');
+      await expect(card).toHaveAttribute('data-status', 'waiting');
+      await expect(card).toContainText('Not ready to dose: medication holds followed');
+      // Overridden with a reason: the gate opens, and says the item was overridden, not met.
+      await card.getByRole('button', { name: 'Override medication holds followed' }).click();
+      const override = dashboard.dialog(/^Override .* for Linden$/);
+      await override.getByLabel('Reason').fill('No holds are prescribed for Linden');
+      await override.getByRole('button', { name: 'Override check' }).click();
+      await expect(override).toBeHidden();
+      await expect(card).toHaveAttribute('data-status', 'green');
+      await expect(card.locator('[data-testid="check-item"][data-key="holds"]')).toHaveAttribute('data-state', 'overridden');
+      await expect(card.getByTestId('gate')).toContainText('ready: 5 met, 1 overridden');
+      await expect(card.getByTestId('gate')).not.toContainText('all 6 checks met');
       await dashboard.recordDose('Linden', 150);
       // A reading soon after the dose, near baseline: it does not count for leaving.
       await dashboard.recordVitals('Linden', { systolic: 128, diastolic: 80, heartRate: 74 });
