@@ -89,6 +89,17 @@ describe.each(testDrivers())('the dose gate on the server (%s)', (driver) => {
     const consented = await rosterPush(from, t1, (f) => Array.isArray(f?.consentsToSign) && (f.consentsToSign as unknown[]).length === 0);
     console.log(`consents signed to the facilitator's socket: ${consented.ms} ms (${driver})`);
     expect(consented.ms).toBeLessThan(2000);
+
+    // The clinic publishes a new version of the treatment consent: everyone must sign it again, at once (RDY2).
+    const admin = await signIn(server.url, demo.admin.email);
+    const republished = maya.events.length;
+    const v2 = await call(server, admin.cookie, 'POST', '/api/consents', { kind: 'treatment', title: 'Consent to treatment', body: 'Version two of the treatment consent.' });
+    expect(v2.status).toBe(200);
+    await rosterPush(republished, Date.now(), (f) => JSON.stringify(f?.consentsToSign) === JSON.stringify(['treatment']));
+    expect(await maya.command(c, dose)).toMatchObject({ ok: false, rule: 'GATE2' });
+    const resigned = maya.events.length;
+    expect((await call(server, juniper.person.cookie, 'POST', `/api/me/consents/${String(v2.json.id)}/sign`, { typedName: 'Kim Tanaka' })).status).toBe(204);
+    await rosterPush(resigned, Date.now(), (f) => Array.isArray(f?.consentsToSign) && (f.consentsToSign as unknown[]).length === 0);
     expect(await maya.command(c, dose)).toMatchObject({ ok: true });
   });
 });

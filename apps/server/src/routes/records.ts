@@ -38,6 +38,7 @@ export const recordRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
       const scope = scopeOf(db, user);
       const row = await scope.publishConsent({ ...request.body, publishedBy: user.id });
       await scope.audit({ ...auditMeta(request), action: 'create', resourceType: 'consent_text', resourceId: row.id, details: { kind: row.kind, version: row.version } });
+      await refreshRoster(scope, null);
       return toConsent(row);
     },
   );
