@@ -5,6 +5,8 @@ export const consentKinds: readonly ConsentKind[] = ['treatment', 'group_confide
 
 export type ClearanceStatus = ReturnType<typeof clearanceStatus>;
 
+export const consentWords: Record<ConsentKind, string> = { treatment: 'treatment consent', group_confidentiality: 'group confidentiality agreement' };
+
 /** The clinic's current version of each consent text (absent: not published, so not required) and what a person signed. */
 export interface ConsentStanding {
   current: Partial<Record<ConsentKind, number>>;
@@ -80,5 +82,3 @@ export function doseEligibility(facts: EligibilityFacts): Eligibility {
   const reason = !cleared ? `${clearanceWords[facts.clearance]}: not to be dosed today` : !signed ? 'Consents not signed: not to be dosed today' : null;
   return { mayBeDosed: cleared && signed, checks: [clearance, consent], reason };
 }
-
-export const consentWords: Record<ConsentKind, string> = { treatment: 'treatment consent', group_confidentiality: 'group confidentiality agreement' };
