@@ -146,6 +146,7 @@ export type CircleListRow = {
 export interface CircleContext {
   circleId: string;
   clinicId: string;
+  cohortId: string;
   kind: CircleKind;
   timeZone: string;
   settings: ClinicSettings;
@@ -237,6 +238,7 @@ export class CircleDirectory {
     return {
       circleId,
       clinicId: circle.clinicId,
+      cohortId: circle.cohortId,
       kind: circle.kind,
       timeZone: circle.timeZone,
       settings: circle.settings,

@@ -26,6 +26,8 @@ export interface ClinicSettings {
   fastingWindowHours: number;
   /** Minutes after dosing before someone may be discharged. */
   minObservationMinutes: number;
+  /** CARE1: hours after the dose a closed circle keeps a dosed, undischarged person's "I need support" (default 4). */
+  careAfterCloseHours?: number | undefined;
   vitalLimits: VitalLimits;
   /** Sign staff and participants out after this long without activity. */
   idleTimeoutMinutes: number;
@@ -37,6 +39,7 @@ export interface ClinicSettings {
 export const defaultClinicSettings: ClinicSettings = {
   fastingWindowHours: 4,
   minObservationMinutes: 120,
+  careAfterCloseHours: 4,
   vitalLimits: { systolicMax: 180, diastolicMax: 110, heartRateMax: 120, spo2Min: 92 },
   idleTimeoutMinutes: 30,
   requireTwoFactor: false,

@@ -127,7 +127,8 @@ export class CircleService {
     const roster: Record<string, RosterEntry> = Object.fromEntries(
       context.participants.map((p) => [p.personId, { displayName: p.displayName, clinical: clinicalFacts(p.screening, context.settings.vitalLimits, today) }]),
     );
-    const settings = { fastingWindowHours: context.settings.fastingWindowHours, minObservationMinutes: context.settings.minObservationMinutes };
+    const { fastingWindowHours, minObservationMinutes, careAfterCloseHours } = context.settings;
+    const settings = { fastingWindowHours, minObservationMinutes, ...(careAfterCloseHours ? { careAfterCloseHours } : {}) };
     const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
     await this.serialized(circleId, () => this.append(circleId, system, { type: 'roster.sync', kind: context.kind, roster, settings }, null));
   }
