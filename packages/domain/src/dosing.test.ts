@@ -22,6 +22,7 @@ import {
   visibleTo,
   vitalsDue,
   type AdverseEventInput,
+  type CareSettings,
   type CircleActor,
   type CircleCommand,
   type CircleEvent,
@@ -85,7 +86,7 @@ function roster(over: Partial<Record<Pid, ScreeningRecord | null>> = {}): Record
     }),
   );
 }
-const settings = { fastingWindowHours: 4, minObservationMinutes: 120 };
+const settings: CareSettings = { fastingWindowHours: 4, minObservationMinutes: 120 };
 const sync = (r = roster(), care = settings): CircleCommand => ({ type: 'roster.sync', kind: 'dosing', roster: r, settings: care });
 
 // ── commands ──────────────────────────────────────────────────────────────────────────────────────────────────
