@@ -11,7 +11,9 @@ import {
   outcomeSettingsSchema,
   participantOutcomesSchema,
   safetyAlertSchema,
+  careAlertSchema,
   submitResultSchema,
+  type CareAlert,
   type ClinicOverview,
   type CohortOutcomes,
   type JournalEntryView,
@@ -98,6 +100,7 @@ const screeningHistorySchema = z.array(screeningVersionSchema);
 const auditListSchema = z.array(auditEntrySchema);
 const outboxListSchema = z.array(outboxMessageSchema);
 const safetyAlertListSchema = z.array(safetyAlertSchema);
+const careAlertListSchema = z.array(careAlertSchema);
 /** Exports are files: the client keeps them as text (CSV) or as the JSON document they are. */
 const fhirBundleSchema = z.object({ resourceType: z.literal('Bundle') }).loose();
 const myDataSchema = z.object({ exportedAt: z.string() }).loose();
@@ -320,6 +323,12 @@ export class HoldspaceApi {
   }
   acknowledgeSafetyAlert(alertId: string, body: AcknowledgeAlert): Promise<Result<SafetyAlert>> {
     return this.request('POST', `/api/safety-alerts/${seg(alertId)}/acknowledge`, safetyAlertSchema, body);
+  }
+  careAlerts(): Promise<Result<CareAlert[]>> {
+    return this.request('GET', '/api/care-alerts', careAlertListSchema);
+  }
+  acknowledgeCareAlert(circleId: string, alertId: string, body: { note?: string }): Promise<Result<CareAlert>> {
+    return this.request('POST', `/api/care-alerts/${seg(circleId)}/${seg(alertId)}/acknowledge`, careAlertSchema, body);
   }
 
   // Outcomes, attendance and exports (staff)

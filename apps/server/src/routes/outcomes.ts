@@ -104,7 +104,8 @@ export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Dat
   async function closedCircles(scope: ClinicScope, user: AuthedUser) {
     const cohorts = await scope.cohorts(user.roles.includes('prescriber') ? {} : { facilitatedBy: user.id });
     const since = now().getTime() - CARE_LOOKBACK_MS;
-    const recent = cohorts.flatMap((c) => c.circles).filter((c) => c.startsAt.getTime() >= since && c.startsAt.getTime() <= now().getTime());
+    // A circle may be opened ahead of its time: any scheduled since then may hold someone under care.
+    const recent = cohorts.flatMap((c) => c.circles).filter((c) => c.startsAt.getTime() >= since);
     const states = await scope.circleStates(recent.map((c) => c.id));
     return recent.flatMap((c) => {
       const state = states.get(c.id);
@@ -140,7 +141,8 @@ export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Dat
       const scope = scopeOf(db, user);
       const found = (await closedCircles(scope, user)).find((c) => c.circle.id === request.params.circleId);
       const alert = found?.state.alerts[request.params.alertId];
-      if (!found || !alert?.afterClose) throw new HttpError(404, 'NOT_FOUND', 'No such call for support.');
+      if (!found) throw new HttpError(404, 'NOT_FOUND', 'No such circle, or not one you look after.');
+      if (!alert?.afterClose) throw new HttpError(409, 'CONFLICT', 'There is no call for support with this id in this circle.');
       if (alert.ackedAt) throw new HttpError(409, 'CONFLICT', 'This alert has already been acknowledged.');
       const actor = { personId: user.id, role: 'facilitator' as const, displayName: user.name };
       const note = request.body.note;
