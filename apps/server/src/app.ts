@@ -127,7 +127,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(cohortRoutes, { db: db.db, now });
   await app.register(recordRoutes, { db: db.db, now });
   await app.register(clinicRoutes, { db: db.db });
-  await app.register(circleRoutes, { directory });
+  await app.register(circleRoutes, { directory, db: db.db });
   await app.register(questionnaireRoutes, { db: db.db, now, safety });
   await app.register(journalRoutes, { db: db.db, now });
   await app.register(myDataRoutes, { db: db.db, now });

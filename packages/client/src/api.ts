@@ -14,6 +14,7 @@ import {
   careAlertSchema,
   submitResultSchema,
   type CareAlert,
+  type CircleDetail,
   type ClinicOverview,
   type CohortOutcomes,
   type JournalEntryView,
@@ -27,7 +28,7 @@ import {
   auditEntrySchema,
   auditQuerySchema,
   circleListSchema,
-  circleSummarySchema,
+  circleDetailSchema,
   clinicSettingsSchema,
   cohortSummarySchema,
   consentTextSchema,
@@ -371,8 +372,8 @@ export class HoldspaceApi {
     const r = await this.request('GET', '/api/circles', circleListSchema);
     return r.ok ? { ok: true, data: r.data.circles } : r;
   }
-  circle(circleId: string): Promise<Result<CircleSummary>> {
-    return this.request('GET', `/api/circles/${encodeURIComponent(circleId)}`, circleSummarySchema);
+  circle(circleId: string): Promise<Result<CircleDetail>> {
+    return this.request('GET', `/api/circles/${encodeURIComponent(circleId)}`, circleDetailSchema);
   }
   health(): Promise<Result<Health>> {
     return this.request('GET', '/api/health', healthSchema);

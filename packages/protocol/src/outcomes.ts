@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instrumentIds, JOURNAL_LIMITS, journalPrompts, type InstrumentId, type JournalPrompt } from '@holdspace/domain';
-import { circleKindSchema } from './http.js';
+import { circleKindSchema, circleSummarySchema } from './http.js';
 
 const uuid = (what: string) => z.string().uuid(`Not a valid ${what} id`);
 const iso = z.string();
@@ -45,6 +45,10 @@ const crisisResourceSchema = z.object({
   url: z.string().trim().url('Enter a full web address (https://…)').max(300).nullable(),
 });
 export { crisisResourceSchema };
+
+/** One circle as its page loads it, with the clinic's crisis lines for the support screen after the close (CARE1). */
+export const circleDetailSchema = circleSummarySchema.extend({ crisisResources: z.array(crisisResourceSchema) });
+export type CircleDetail = z.infer<typeof circleDetailSchema>;
 
 /** One assessment point for the signed-in participant, with what is left to answer there. */
 export const myAssessmentSchema = z.object({
