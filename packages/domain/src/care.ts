@@ -1,5 +1,5 @@
 import type { VitalLimits } from './clinic.js';
-import { effectiveVitalLimits } from './clinic.js';
+import { DEFAULT_CARE_AFTER_CLOSE_HOURS, effectiveVitalLimits } from './clinic.js';
 import type {
   CircleState,
   ClinicalFacts,
@@ -322,8 +322,6 @@ export function alertsAt(state: CircleState, now: string): AlertView[] {
   return list.sort((a, b) => a.urgency - b.urgency || a.since.localeCompare(b.since) || a.id.localeCompare(b.id));
 }
 
-/** CARE1: by default a dosed person keeps their call for help for 4 hours after the dose when the circle closes first. */
-export const DEFAULT_CARE_AFTER_CLOSE_HOURS = 4;
 
 /**
  * CARE1: who the closing circle leaves under care, and until when: everyone dosed and not discharged, until the

@@ -36,10 +36,13 @@ export interface ClinicSettings {
   crisisResources: CrisisResource[];
 }
 
+/** CARE1: by default a dosed person keeps their call for help for 4 hours after the dose when the circle closes first. */
+export const DEFAULT_CARE_AFTER_CLOSE_HOURS = 4;
+
 export const defaultClinicSettings: ClinicSettings = {
   fastingWindowHours: 4,
   minObservationMinutes: 120,
-  careAfterCloseHours: 4,
+  careAfterCloseHours: DEFAULT_CARE_AFTER_CLOSE_HOURS,
   vitalLimits: { systolicMax: 180, diastolicMax: 110, heartRateMax: 120, spo2Min: 92 },
   idleTimeoutMinutes: 30,
   requireTwoFactor: false,
