@@ -83,6 +83,9 @@ const table: Record<string, RouteExpectation> = {
   // Safety alerts reach the clinicians: facilitators of the person's cohorts, and prescribers.
   'GET /api/safety-alerts': { allow: ['facilitator', 'prescriber'] },
   'POST /api/safety-alerts/:alertId/acknowledge': { allow: ['facilitator', 'prescriber'], path: async ({ fx }) => `/api/safety-alerts/${await fx.newSafetyAlert()}/acknowledge`, body: () => ({ note: 'Called them; safety plan reviewed.' }) },
+  // Calls for support after a circle closed (CARE2): the same clinicians; a closed circle of cohort A is needed.
+  'GET /api/care-alerts': { allow: ['facilitator', 'prescriber'] },
+  'POST /api/care-alerts/:circleId/:alertId/acknowledge': { allow: ['facilitator', 'prescriber'], path: async ({ fx }) => `/api/care-alerts/${await closedCircleOf(fx)}/a1/acknowledge`, body: () => ({}) },
   // Outcomes: staff of the clinic (facilitators only for their cohorts); exports: admins and prescribers.
   'GET /api/cohorts/:cohortId/outcomes': { allow: ['facilitator', 'prescriber', 'admin'], path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}/outcomes` },
   'PUT /api/cohorts/:cohortId/outcome-settings': { allow: ['admin'], path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}/outcome-settings`, body: () => ({ instruments: ['phq9', 'gad7'], followUpDays: 30 }) },
@@ -110,6 +113,16 @@ async function entryOf(c: Ctx): Promise<{ id: string; commitmentId: string }> {
   const res = await call(current!, c.fx.cookie(c.actor), 'POST', '/api/me/journal', journalBody({ entryId: id }));
   if (res.status !== 200) throw new Error(`journal entry not made: ${JSON.stringify(res.json)}`);
   return { id, commitmentId: String((res.json.commitments as unknown as { id: string }[])[0]?.id) };
+}
+
+/** The last circle of cohort A, closed (closing a circle twice is refused, and changes nothing). */
+async function closedCircleOf(fx: ClinicFixture): Promise<string> {
+  const cohort = (await call(current!, fx.cookie('admin'), 'GET', `/api/cohorts/${fx.ids.cohortA}`)).json as unknown as { circles: { id: string }[] };
+  const circleId = cohort.circles.at(-1)!.id;
+  const socket = await socketAs(current!, fx.cookie('facilitator'));
+  await socket!.emitWithAck('circle:command', { commandId: `matrix-close-${Date.now()}`, circleId, command: { type: 'circle.close', reason: 'Closed for the authorization matrix' } });
+  socket!.disconnect();
+  return circleId;
 }
 
 /** Socket events: join and command need membership of circle A; leave is a harmless no-op for anyone connected. */

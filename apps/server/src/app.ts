@@ -27,6 +27,7 @@ import { outboxMailer, type Mailer } from './services/mailer.js';
 import { CircleService } from './services/circle-service.js';
 import { rosterRefresh } from './services/roster-refresh.js';
 import { SafetyNotifier } from './services/safety.js';
+import type { CircleEvent } from '@holdspace/domain';
 import { SessionService } from './services/sessions.js';
 
 export interface RouteEntry {
@@ -78,8 +79,18 @@ export async function buildApp(deps: AppDeps) {
   const log = new CircleLog(db.db);
   const sessions = new SessionService(people, { maxMs: config.SESSION_MAX_HOURS * 3_600_000 }, now);
   const broadcaster = new SocketBroadcaster();
-  const circles = new CircleService(log, directory, broadcaster, now, (clinicId, entries) => new ClinicScope(db.db, clinicId).audit(entries));
-  const safety = new SafetyNotifier(broadcaster, circles);
+  // CARE2: what a closed circle still raises reaches staff beyond its dashboard too.
+  const publisher = {
+    publish(events: CircleEvent[]) {
+      broadcaster.publish(events);
+      safety.circleEvents(events).catch((error: unknown) => app.log.error({ err: error }, 'care alert delivery failed'));
+    },
+  };
+  const circles = new CircleService(log, directory, publisher, now, (clinicId, entries) => new ClinicScope(db.db, clinicId).audit(entries));
+  const safety: SafetyNotifier = new SafetyNotifier(broadcaster, circles, async (circleId) => {
+    const context = await directory.context(circleId);
+    return context ? { scope: new ClinicScope(db.db, context.clinicId), cohortId: context.cohortId } : null;
+  });
   const accounts = new AccountService(people, { inviteDays: config.INVITE_DAYS, now, mailer: deps.mailer ?? outboxMailer });
 
   const indexHtml = readIndexHtml(config.WEB_DIST);
@@ -117,11 +128,11 @@ export async function buildApp(deps: AppDeps) {
   await app.register(cohortRoutes, { db: db.db, now });
   await app.register(recordRoutes, { db: db.db, now, refreshRoster: rosterRefresh(circles) });
   await app.register(clinicRoutes, { db: db.db });
-  await app.register(circleRoutes, { directory });
+  await app.register(circleRoutes, { directory, db: db.db });
   await app.register(questionnaireRoutes, { db: db.db, now, safety });
   await app.register(journalRoutes, { db: db.db, now });
   await app.register(myDataRoutes, { db: db.db, now });
-  await app.register(outcomeRoutes, { db: db.db, now });
+  await app.register(outcomeRoutes, { db: db.db, now, safety, circles });
   await registerWeb(app, config.WEB_DIST, indexHtml);
 
   const io = attachGateway(app, { sessions, circles, broadcaster, nodeId: config.nodeId, allowedOrigins: config.ALLOWED_ORIGINS });

@@ -11,7 +11,10 @@ import {
   outcomeSettingsSchema,
   participantOutcomesSchema,
   safetyAlertSchema,
+  careAlertSchema,
   submitResultSchema,
+  type CareAlert,
+  type CircleDetail,
   type ClinicOverview,
   type CohortOutcomes,
   type JournalEntryView,
@@ -25,7 +28,7 @@ import {
   auditEntrySchema,
   auditQuerySchema,
   circleListSchema,
-  circleSummarySchema,
+  circleDetailSchema,
   clinicSettingsSchema,
   cohortSummarySchema,
   consentTextSchema,
@@ -98,6 +101,7 @@ const screeningHistorySchema = z.array(screeningVersionSchema);
 const auditListSchema = z.array(auditEntrySchema);
 const outboxListSchema = z.array(outboxMessageSchema);
 const safetyAlertListSchema = z.array(safetyAlertSchema);
+const careAlertListSchema = z.array(careAlertSchema);
 /** Exports are files: the client keeps them as text (CSV) or as the JSON document they are. */
 const fhirBundleSchema = z.object({ resourceType: z.literal('Bundle') }).loose();
 const myDataSchema = z.object({ exportedAt: z.string() }).loose();
@@ -321,6 +325,12 @@ export class HoldspaceApi {
   acknowledgeSafetyAlert(alertId: string, body: AcknowledgeAlert): Promise<Result<SafetyAlert>> {
     return this.request('POST', `/api/safety-alerts/${seg(alertId)}/acknowledge`, safetyAlertSchema, body);
   }
+  careAlerts(): Promise<Result<CareAlert[]>> {
+    return this.request('GET', '/api/care-alerts', careAlertListSchema);
+  }
+  acknowledgeCareAlert(circleId: string, alertId: string, body: { note?: string }): Promise<Result<CareAlert>> {
+    return this.request('POST', `/api/care-alerts/${seg(circleId)}/${seg(alertId)}/acknowledge`, careAlertSchema, body);
+  }
 
   // Outcomes, attendance and exports (staff)
   cohortOutcomes(cohortId: string): Promise<Result<CohortOutcomes>> {
@@ -362,8 +372,8 @@ export class HoldspaceApi {
     const r = await this.request('GET', '/api/circles', circleListSchema);
     return r.ok ? { ok: true, data: r.data.circles } : r;
   }
-  circle(circleId: string): Promise<Result<CircleSummary>> {
-    return this.request('GET', `/api/circles/${encodeURIComponent(circleId)}`, circleSummarySchema);
+  circle(circleId: string): Promise<Result<CircleDetail>> {
+    return this.request('GET', `/api/circles/${encodeURIComponent(circleId)}`, circleDetailSchema);
   }
   health(): Promise<Result<Health>> {
     return this.request('GET', '/api/health', healthSchema);

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { PROTOCOL_VERSION, type ClientToServerEvents, type SafetyAlert, type ServerToClientEvents } from '@holdspace/protocol';
+import { PROTOCOL_VERSION, type CareAlert, type ClientToServerEvents, type SafetyAlert, type ServerToClientEvents } from '@holdspace/protocol';
 
 export interface SafetyFeedOptions {
   /** Server origin; empty in the browser (same origin). */
@@ -8,6 +8,11 @@ export interface SafetyFeedOptions {
   headers?: Record<string, string>;
   /** A new alert, the moment the server raises it. */
   onAlert: (alert: SafetyAlert) => void;
+  /** ALR3: an alert acknowledged by anyone, on any screen. */
+  onAcknowledged?: (alert: SafetyAlert) => void;
+  /** CARE2: a call for support after a circle closed, and its acknowledgement. */
+  onCareAlert?: (alert: CareAlert) => void;
+  onCareAcknowledged?: (alert: CareAlert) => void;
   /** Connected (again): alerts raised while away are fetched over HTTP, which is the record. */
   onConnect?: () => void;
 }
@@ -33,6 +38,9 @@ export class SafetyFeed {
     });
     this.socket.on('connect', () => options.onConnect?.());
     this.socket.on('safety:alert', (alert) => options.onAlert(alert));
+    this.socket.on('safety:acknowledged', (alert) => options.onAcknowledged?.(alert));
+    this.socket.on('care:alert', (alert) => options.onCareAlert?.(alert));
+    this.socket.on('care:acknowledged', (alert) => options.onCareAcknowledged?.(alert));
     this.socket.on('disconnect', (reason) => {
       // Socket.IO does not retry when the server closed the connection (a restart): we do, after a pause.
       if (reason === 'io server disconnect') this.reconnectTimer = setTimeout(() => this.socket.connect(), 2000);

@@ -146,6 +146,7 @@ export type CircleListRow = {
 export interface CircleContext {
   circleId: string;
   clinicId: string;
+  cohortId: string;
   kind: CircleKind;
   startsAt: Date;
   timeZone: string;
@@ -254,6 +255,7 @@ export class CircleDirectory {
     return {
       circleId,
       clinicId: circle.clinicId,
+      cohortId: circle.cohortId,
       kind: circle.kind,
       startsAt: circle.startsAt,
       timeZone: circle.timeZone,

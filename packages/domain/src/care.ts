@@ -1,5 +1,5 @@
 import type { VitalLimits } from './clinic.js';
-import { effectiveVitalLimits } from './clinic.js';
+import { DEFAULT_CARE_AFTER_CLOSE_HOURS, effectiveVitalLimits } from './clinic.js';
 import type {
   CircleState,
   ClinicalFacts,
@@ -362,13 +362,15 @@ export interface AlertView {
   since: string;
   /** Raised alerts are acknowledged; derived ones clear when the thing is done. */
   acknowledgeable: boolean;
+  /** A crisis: the clinic's safety alert it shows, acknowledged once for both (ALR3). */
+  safetyAlertId?: string | undefined;
 }
 
 /** ALR2: open alerts, most urgent first, then oldest first. */
 export function alertsAt(state: CircleState, now: string): AlertView[] {
   const list: AlertView[] = Object.values(state.alerts)
     .filter((a) => !a.ackedAt)
-    .map((a) => ({ id: a.id, personId: a.personId, kind: a.kind, urgency: a.urgency, detail: a.detail, since: a.raisedAt, acknowledgeable: true }));
+    .map((a) => ({ id: a.id, personId: a.personId, kind: a.kind, urgency: a.urgency, detail: a.detail, since: a.raisedAt, acknowledgeable: true, safetyAlertId: a.safetyAlertId }));
   for (const id of participantIds(state)) {
     const obs = observationDue(state, id, now);
     if (obs?.overdue) list.push({ id: `obs:${id}`, personId: id, kind: 'observation', urgency: 2, detail: 'Observation check overdue', since: obs.dueAt, acknowledgeable: false });
@@ -378,4 +380,26 @@ export function alertsAt(state: CircleState, now: string): AlertView[] {
     if (away) list.push({ id: `away:${id}`, personId: id, kind: 'disconnected', urgency: 2, detail: 'Dosed and not connected', since: away, acknowledgeable: false });
   }
   return list.sort((a, b) => a.urgency - b.urgency || a.since.localeCompare(b.since) || a.id.localeCompare(b.id));
+}
+
+
+/**
+ * CARE1: who the closing circle leaves under care, and until when: everyone dosed and not discharged, until the
+ * clinic's number of hours after their last dose (never before the close itself).
+ */
+export function careAfterClose(state: CircleState, now: string): { personId: string; until: string }[] {
+  const hours = state.settings?.careAfterCloseHours ?? DEFAULT_CARE_AFTER_CLOSE_HOURS;
+  return Object.values(state.people)
+    .filter((r) => r.dose && !r.discharge)
+    .map((r) => {
+      const last = r.booster?.at ?? r.dose!.at;
+      const until = new Date(Math.max(Date.parse(last) + hours * 3_600_000, Date.parse(now))).toISOString();
+      return { personId: r.personId, until };
+    });
+}
+
+/** CARE2: the person may still call for help in this closed circle: under care, not discharged, before the time set. */
+export function underCare(state: CircleState, personId: string, now: string): boolean {
+  const r = state.people[personId];
+  return state.status === 'closed' && !!r?.careUntil && !r.discharge && Date.parse(now) < Date.parse(r.careUntil);
 }

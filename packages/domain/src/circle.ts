@@ -44,6 +44,8 @@ export interface CareSettings {
   minObservationMinutes: number;
   /** When the circle is scheduled to start (CIR5); absent in logs from before it was kept. */
   scheduledAt?: string | undefined;
+  /** CARE1: hours after the dose during which a closed circle keeps a dosed, undischarged person's call for help. */
+  careAfterCloseHours?: number | undefined;
 }
 
 export type SleepQuality = 'poor' | 'fair' | 'good';
@@ -104,6 +106,12 @@ export interface Alert {
   raisedAt: string;
   ackedAt: string | null;
   ackedBy: string | null;
+  /** ALR3: what was done, as the clinician who acknowledged said. */
+  ackNote: string | null;
+  /** CRS2: the clinic's safety alert this one shows on the dashboard; it is acknowledged there and here at once. */
+  safetyAlertId?: string | undefined;
+  /** CARE2: raised after the circle closed, so it is pushed to staff wherever they are. */
+  afterClose?: boolean | undefined;
 }
 
 export interface Stamp {
@@ -131,6 +139,8 @@ export interface ParticipantRecord {
   adverse: (AdverseEventInput & Stamp)[];
   /** The reason (discharged while not ready) is staff only. */
   discharge: (Stamp & { reason: string | null }) | null;
+  /** CARE1: the circle closed while this person was dosed and not discharged: their call for help stays open until then. */
+  careUntil?: string | undefined;
 }
 
 /** The fold of a circle's events. Everything a circle knows is here; nothing is kept elsewhere. */
@@ -195,8 +205,9 @@ export interface CircleEventPayloads {
   'vitals.recorded': { personId: string } & VitalsInput;
   'observation.seen': { personId: string };
   'adverse.recorded': { personId: string } & AdverseEventInput;
-  'alert.raised': { personId: string; kind: AlertKind; urgency: 1 | 2 | 3; detail: string };
-  'alert.acknowledged': { alertId: string };
+  'alert.raised': { personId: string; kind: AlertKind; urgency: 1 | 2 | 3; detail: string; safetyAlertId?: string; afterClose?: boolean };
+  'alert.acknowledged': { alertId: string; note?: string; afterClose?: boolean };
+  'care.continued': { personId: string; until: string };
   'participant.discharged': { personId: string };
   'round.updated': { round: Round | null; cause: RoundCommand['type'] };
   'round.summarized': { summary: RoundSummary };
@@ -247,7 +258,7 @@ export type ClientCommand =
   | ({ type: 'vitals.record' } & P & VitalsInput)
   | ({ type: 'observation.seen' } & P)
   | ({ type: 'adverse.record' } & P & AdverseEventInput)
-  | { type: 'alert.ack'; alertId: string }
+  | { type: 'alert.ack'; alertId: string; note?: string | undefined }
   | ({ type: 'participant.discharge'; reason?: string | undefined } & P)
   | RoundCommand
   | ShareCommand;
@@ -286,7 +297,8 @@ export type SystemCommand =
   | { type: 'presence.join'; connectionId: string; device: Device }
   | { type: 'presence.leave'; connectionId: string }
   | { type: 'roster.sync'; kind: CircleKind; roster: Record<string, RosterEntry>; settings: CareSettings }
-  | { type: 'alert.crisis'; personId: string; detail: string };
+  | { type: 'alert.crisis'; personId: string; detail: string; safetyAlertId: string }
+  | { type: 'alert.crisisAck'; safetyAlertId: string; note: string };
 
 export type CircleCommand = ClientCommand | SystemCommand;
 
@@ -437,13 +449,18 @@ export function evolve(state: CircleState, event: CircleEvent): CircleState {
       return { ...next, published: [...next.published, event.payload.share] };
     case 'alert.raised': {
       const id = alertIdFor(event.seq);
-      const alert: Alert = { id, ...event.payload, raisedAt: at, ackedAt: null, ackedBy: null };
+      const alert: Alert = { id, ...event.payload, raisedAt: at, ackedAt: null, ackedBy: null, ackNote: null };
       return { ...next, alerts: { ...next.alerts, [id]: alert } };
     }
     case 'alert.acknowledged': {
       const before = next.alerts[event.payload.alertId];
       if (!before) return next;
-      return { ...next, alerts: { ...next.alerts, [before.id]: { ...before, ackedAt: at, ackedBy: event.actor } } };
+      return { ...next, alerts: { ...next.alerts, [before.id]: { ...before, ackedAt: at, ackedBy: event.actor, ackNote: event.payload.note ?? null } } };
+    }
+    case 'care.continued': {
+      const r = next.people[event.payload.personId];
+      if (!r) return next;
+      return { ...next, people: { ...next.people, [r.personId]: { ...r, careUntil: event.payload.until } } };
     }
   }
 }

@@ -26,6 +26,8 @@ export interface ClinicSettings {
   fastingWindowHours: number;
   /** Minutes after dosing before someone may be discharged. */
   minObservationMinutes: number;
+  /** CARE1: hours after the dose a closed circle keeps a dosed, undischarged person's "I need support" (default 4). */
+  careAfterCloseHours?: number | undefined;
   vitalLimits: VitalLimits;
   /** Sign staff and participants out after this long without activity. */
   idleTimeoutMinutes: number;
@@ -34,9 +36,13 @@ export interface ClinicSettings {
   crisisResources: CrisisResource[];
 }
 
+/** CARE1: by default a dosed person keeps their call for help for 4 hours after the dose when the circle closes first. */
+export const DEFAULT_CARE_AFTER_CLOSE_HOURS = 4;
+
 export const defaultClinicSettings: ClinicSettings = {
   fastingWindowHours: 4,
   minObservationMinutes: 120,
+  careAfterCloseHours: DEFAULT_CARE_AFTER_CLOSE_HOURS,
   vitalLimits: { systolicMax: 180, diastolicMax: 110, heartRateMax: 120, spo2Min: 92 },
   idleTimeoutMinutes: 30,
   requireTwoFactor: false,

@@ -1,6 +1,6 @@
 import { segmentKinds } from './agenda.js';
 import { personAudience, type Audience } from './audience.js';
-import { boosterDue, gateFor, offSchedule, readinessToLeave, vitalsOutOfRange } from './care.js';
+import { boosterDue, careAfterClose, gateFor, offSchedule, readinessToLeave, underCare, vitalsOutOfRange } from './care.js';
 import {
   describe,
   recordOf,
@@ -70,6 +70,8 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
         ...(roundEnd?.ok ? roundEnd.value : []),
         ev('circle.closed', {}, 'all'),
         ...(reason ? [ev('circle.closeNoted', { reason }, 'staff')] : []),
+        // CARE1: a closed circle is not an end of care.
+        ...careAfterClose(state, now).map((c) => ev('care.continued', c, personAudience(c.personId))),
       ]);
     }
 
@@ -112,7 +114,15 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
     case 'alert.crisis':
       // CRS2: only a circle under way has a dashboard to show it on; the clinic's own alert list always has it.
       if (!live(state) || !state.roster[command.personId]) return allow([]);
-      return allow([ev('alert.raised', { personId: command.personId, kind: 'crisis', urgency: 1, detail: command.detail }, 'staff')]);
+      return allow([ev('alert.raised', { personId: command.personId, kind: 'crisis', urgency: 1, detail: command.detail, safetyAlertId: command.safetyAlertId }, 'staff')]);
+
+    case 'alert.crisisAck':
+      // ALR3: the clinic's one acknowledgement of a crisis, with what was done, closes its copy on every dashboard.
+      return allow(
+        Object.values(state.alerts)
+          .filter((a) => a.safetyAlertId === command.safetyAlertId && !a.ackedAt)
+          .map((a) => ev('alert.acknowledged', { alertId: a.id, note: command.note }, 'staff')),
+      );
 
     case 'participant.admit': {
       if (!isStaff(actor)) return staffOnly('admit people');
@@ -141,6 +151,16 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
     case 'checkin.journey':
     case 'checkin.after': {
       if (actor.role !== 'participant') return refuse('CHK1', 'Check-ins are made by each participant from their own device.');
+      if (state.status === 'closed' && command.type === 'checkin.journey' && command.signal === 'support') {
+        // CARE2: after the close, only someone still under care calls for help; it reaches staff wherever they are.
+        if (!underCare(state, actor.personId, now)) {
+          return refuse('CARE2', 'This circle has ended. If you need help now, call your clinic or one of the crisis lines.');
+        }
+        return allow([
+          ev('checkin.journey', { personId: actor.personId, signal: 'support' }, self),
+          ev('alert.raised', { personId: actor.personId, kind: 'support', urgency: 1, detail: 'Asked for support after the circle closed', afterClose: true }, 'staff'),
+        ]);
+      }
       if (!live(state)) return refuse('CHK2', state.status === 'closed' ? 'This circle has ended.' : 'The circle is not open yet.');
       if (command.type !== 'checkin.arrival' && !state.admitted[actor.personId]) {
         return refuse('CHK3', 'Your facilitator will let you in shortly; until then only the arrival check-in is open.');
@@ -250,7 +270,9 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       const alert = state.alerts[command.alertId];
       if (!alert) return refuse('ALR1', 'There is no such alert.');
       if (alert.ackedAt) return allow([]);
-      return allow([ev('alert.acknowledged', { alertId: alert.id }, 'staff')]);
+      if (alert.kind === 'crisis') return refuse('ALR3', 'A crisis alert is acknowledged once for the clinic, saying what was done.');
+      const note = command.note?.trim();
+      return allow([ev('alert.acknowledged', { alertId: alert.id, ...(note ? { note } : {}), ...(alert.afterClose ? { afterClose: true } : {}) }, 'staff')]);
     }
 
     case 'round.start':

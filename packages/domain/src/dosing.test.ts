@@ -21,6 +21,7 @@ import {
   visibleTo,
   vitalsDue,
   type AdverseEventInput,
+  type CareSettings,
   type CircleActor,
   type ConsentStanding,
   type CircleCommand,
@@ -76,7 +77,7 @@ function roster(over: Partial<Record<Pid, ScreeningRecord | null>> = {}, consent
     }),
   );
 }
-const settings = { fastingWindowHours: 4, minObservationMinutes: 120 };
+const settings: CareSettings = { fastingWindowHours: 4, minObservationMinutes: 120 };
 const sync = (r = roster(), care = settings): CircleCommand => ({ type: 'roster.sync', kind: 'dosing', roster: r, settings: care });
 
 // ── commands ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -160,6 +161,7 @@ describe('closing with people still in care', () => {
     expect(closed.events.map((e) => [e.type, e.audience])).toEqual([
       ['circle.closed', 'all'],
       ['circle.closeNoted', 'staff'],
+      ['care.continued', 'person:p1'],
     ]);
     expect(closed.state.closeReason).toBe('Fire alarm, moved to the clinic');
   });
@@ -168,6 +170,65 @@ describe('closing with people still in care', () => {
     const s = apply(dosed(river), discharge(river, 'Left with partner, fully oriented'), maya, at(60));
     allowed(decide(s, close(), maya, at(61)));
     allowed(decide(inSession(), close(), maya, at(0)));
+  });
+});
+
+describe('a closed circle is not an end of care', () => {
+  const reason = 'Room needed, moved to recovery area';
+  const twoDosed = () => dosed(wren, prepared(wren, {}, baseline, dosed(river)));
+
+  it('CARE1: closing keeps each person dosed and not discharged under care, until 4 h after their last dose by default', () => {
+    const s = apply(twoDosed(), discharge(wren, 'Left early with her partner, oriented'), maya, at(20));
+    const closed = run(s, close(reason), maya, at(30));
+    expect(closed.events.filter((e) => e.type === 'care.continued').map((e) => [e.audience, e.payload])).toEqual([
+      ['person:p1', { personId: 'p1', until: at(240) }],
+    ]);
+    expect(viewFor(closed.state, river).people.p1?.careUntil).toBe(at(240));
+    expect(closed.state.people.p2?.careUntil).toBeUndefined();
+  });
+
+  it('CARE1: the clinic sets the hours; a booster counts from itself', () => {
+    let s = apply(twoDosed(), sync(roster(), { ...settings, careAfterCloseHours: 2 }), system, at(1));
+    s = apply(s, booster(river), maya, at(25));
+    const closed = run(s, close(reason), maya, at(30));
+    expect(closed.state.people.p1?.careUntil).toBe(at(145));
+    expect(closed.state.people.p2?.careUntil).toBe(at(120));
+  });
+
+  it('CARE2: after close, a person under care sends "I need support"; it raises an urgent alert marked after close', () => {
+    const closed = apply(twoDosed(), close(reason), maya, at(30));
+    for (const p of [river, wren]) {
+      const step = run(closed, journey('support'), p, at(45));
+      expect(step.events.map((e) => [e.type, e.audience])).toEqual([
+        ['checkin.journey', `person:${p.personId}`],
+        ['alert.raised', 'staff'],
+      ]);
+      expect(step.events[1]?.payload).toMatchObject({ personId: p.personId, kind: 'support', urgency: 1, afterClose: true });
+    }
+  });
+
+  it('CARE2: everyone else is refused with a clear word: not dosed, discharged, past the time, or another check-in', () => {
+    let s = prepared(sky, {}, baseline, twoDosed());
+    s = apply(s, discharge(wren, 'Left early with her partner, oriented'), maya, at(20));
+    const closed = apply(s, close(reason), maya, at(30));
+    const refusal = decide(closed, journey('support'), sky, at(45));
+    expect(refusal).toMatchObject(refused('CARE2'));
+    expect(refusal.ok ? '' : refusal.message).toContain('This circle has ended');
+    expect(decide(closed, journey('support'), wren, at(45))).toMatchObject(refused('CARE2'));
+    expect(decide(closed, journey('support'), river, at(240))).toMatchObject(refused('CARE2'));
+    expect(decide(closed, journey('break'), river, at(45))).toMatchObject(refused('CHK2'));
+    const discharged = apply(closed, discharge(river, 'Grounded, partner collected him at the door'), maya, at(100));
+    expect(decide(discharged, journey('support'), river, at(101))).toMatchObject(refused('CARE2'));
+  });
+
+  it('CARE3: after close the facilitator still acknowledges the alert (with a note) and discharges the person', () => {
+    const closed = apply(twoDosed(), close(reason), maya, at(30));
+    const raised = apply(closed, journey('support'), river, at(45));
+    const [alert] = Object.values(raised.alerts);
+    const acked = run(raised, { type: 'alert.ack', alertId: alert!.id, note: '  Called him, sitting with partner  ' }, maya, at(46));
+    expect(acked.events[0]?.payload).toEqual({ alertId: alert!.id, note: 'Called him, sitting with partner', afterClose: true });
+    expect(acked.state.alerts[alert!.id]).toMatchObject({ ackedBy: 'f1', ackNote: 'Called him, sitting with partner' });
+    allowed(decide(acked.state, discharge(river, 'Phoned: grounded, at home with partner'), maya, at(90)));
   });
 });
 
@@ -617,6 +678,25 @@ describe('alerts', () => {
     expect(acked.state.alerts[alert!.id]).toMatchObject({ ackedAt: at(32), ackedBy: 'f1' });
     expect(decide(acked.state, ack(alert!.id), maya, at(33))).toEqual({ ok: true, value: [] });
     expect(alertsAt(acked.state, at(33)).map((a) => a.id)).not.toContain(alert!.id);
+  });
+
+  it('ALR3: an urgent alert is acknowledged with an optional note and who did it; a crisis only once for the clinic', () => {
+    const s = apply(inSession(), vitals(river, high), maya, at(1));
+    const [alert] = Object.values(s.alerts);
+    const bare = apply(s, ack(alert!.id), maya, at(2));
+    expect(bare.alerts[alert!.id]).toMatchObject({ ackedBy: 'f1', ackNote: null });
+    const noted = apply(s, { type: 'alert.ack', alertId: alert!.id, note: 'Rechecked, 150/90' }, maya, at(2));
+    expect(noted.alerts[alert!.id]).toMatchObject({ ackedBy: 'f1', ackNote: 'Rechecked, 150/90' });
+
+    const crisis = apply(s, { type: 'alert.crisis', personId: 'p1', detail: 'PHQ-9 question 9', safetyAlertId: 'sa-1' }, system, at(3));
+    const crisisAlert = Object.values(crisis.alerts).find((a) => a.kind === 'crisis')!;
+    expect(alertsAt(crisis, at(3))).toEqual(expect.arrayContaining([expect.objectContaining({ id: crisisAlert.id, safetyAlertId: 'sa-1' })]));
+    expect(decide(crisis, ack(crisisAlert.id), maya, at(4))).toMatchObject(refused('ALR3'));
+    const lena: CircleActor = { personId: 'rx1', role: 'facilitator', displayName: 'Lena' };
+    const once = run(crisis, { type: 'alert.crisisAck', safetyAlertId: 'sa-1', note: 'Called River, safe at home' }, lena, at(5));
+    expect(once.events.map((e) => [e.type, e.payload])).toEqual([['alert.acknowledged', { alertId: crisisAlert.id, note: 'Called River, safe at home' }]]);
+    expect(once.state.alerts[crisisAlert.id]).toMatchObject({ ackedBy: 'rx1', ackNote: 'Called River, safe at home' });
+    expect(decide(once.state, { type: 'alert.crisisAck', safetyAlertId: 'sa-1', note: 'again' }, lena, at(6))).toEqual({ ok: true, value: [] });
   });
 
   it('ALR2: open alerts are listed most urgent first, then oldest first', () => {

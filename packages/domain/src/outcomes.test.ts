@@ -394,7 +394,7 @@ describe('crisis alert in a circle', () => {
     system,
     T,
   );
-  const crisis = { type: 'alert.crisis' as const, personId: 'p1', detail: 'PHQ-9 question 9 (thoughts of self-harm) answered “Several days”. Reach out now.' };
+  const crisis = { type: 'alert.crisis' as const, personId: 'p1', detail: 'PHQ-9 question 9 (thoughts of self-harm) answered “Several days”. Reach out now.', safetyAlertId: 's1' };
 
   it('CRS2: in a circle under way it raises the most urgent alert, for staff only, and the card turns red', () => {
     const open = apply(synced, { type: 'circle.open' }, maya, T);

@@ -82,6 +82,7 @@ const vitalLimitsSchema = z.object({
 export const clinicSettingsSchema: z.ZodType<ClinicSettings> = z.object({
   fastingWindowHours: z.number().min(0).max(24),
   minObservationMinutes: z.number().int().min(30).max(600),
+  careAfterCloseHours: z.number().int().min(1, 'At least 1 hour').max(24, 'At most 24 hours').optional(),
   vitalLimits: vitalLimitsSchema,
   idleTimeoutMinutes: z.number().int().min(5).max(240),
   requireTwoFactor: z.boolean(),

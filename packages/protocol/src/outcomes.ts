@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instrumentIds, JOURNAL_LIMITS, journalPrompts, type InstrumentId, type JournalPrompt } from '@holdspace/domain';
-import { circleKindSchema } from './http.js';
+import { circleKindSchema, circleSummarySchema } from './http.js';
 
 const uuid = (what: string) => z.string().uuid(`Not a valid ${what} id`);
 const iso = z.string();
@@ -45,6 +45,10 @@ const crisisResourceSchema = z.object({
   url: z.string().trim().url('Enter a full web address (https://…)').max(300).nullable(),
 });
 export { crisisResourceSchema };
+
+/** One circle as its page loads it, with the clinic's crisis lines for the support screen after the close (CARE1). */
+export const circleDetailSchema = circleSummarySchema.extend({ crisisResources: z.array(crisisResourceSchema) });
+export type CircleDetail = z.infer<typeof circleDetailSchema>;
 
 /** One assessment point for the signed-in participant, with what is left to answer there. */
 export const myAssessmentSchema = z.object({
@@ -105,6 +109,27 @@ export const safetyAlertParamsSchema = z.object({ alertId: uuid('alert') });
 export const acknowledgeAlertSchema = z.object({
   note: z.string().trim().min(10, 'Say what was done (at least 10 characters)').max(2000, 'At most 2000 characters'),
 });
+
+/**
+ * CARE2: "I need support" from someone still under care after their circle closed. It lives in that circle's log;
+ * this is how it reaches staff wherever they are in the app, beside the safety alerts.
+ */
+export const careAlertSchema = z.object({
+  circleId: z.string().uuid(),
+  circleTitle: z.string(),
+  /** The alert's id in the circle (ALR3). */
+  alertId: z.string(),
+  participant: z.object({ id: z.string().uuid(), displayName: z.string() }),
+  detail: z.string(),
+  raisedAt: iso,
+  acknowledgedAt: iso.nullable(),
+  acknowledgedBy: z.object({ id: z.string().uuid(), name: z.string() }).nullable(),
+  note: z.string().nullable(),
+});
+export type CareAlert = z.infer<typeof careAlertSchema>;
+export const careAlertParamsSchema = z.object({ circleId: uuid('circle'), alertId: z.string().regex(/^a\d{1,12}$/, 'Not a valid alert id') });
+/** ALR3: an urgent alert takes an optional note. */
+export const acknowledgeUrgentSchema = z.object({ note: z.string().trim().max(2000, 'At most 2000 characters').optional() });
 
 // ── outcomes ──────────────────────────────────────────────────────────────────────────────────────────────────────
 const bandSchema = z.object({ key: z.string(), label: z.string(), min: z.number(), max: z.number(), level: z.number().int().min(0).max(4) });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { gateItems, segmentKinds, type CircleEvent, type CircleState, type ClientCommand } from '@holdspace/domain';
-import type { SafetyAlert } from './outcomes.js';
+import type { CareAlert, SafetyAlert } from './outcomes.js';
 import type { Result } from './result.js';
 
 export const deviceSchema = z.enum(['phone', 'tablet', 'desktop']);
@@ -82,7 +82,11 @@ export const clientCommandSchema: z.ZodType<ClientCommand> = z.discriminatedUnio
     severity: z.enum(['mild', 'moderate', 'severe']),
     action: z.string().trim().min(1, 'Say what action was taken').max(2000),
   }),
-  z.object({ type: z.literal('alert.ack'), alertId: z.string().regex(/^a\d{1,12}$/, 'Not a valid alert id') }),
+  z.object({
+    type: z.literal('alert.ack'),
+    alertId: z.string().regex(/^a\d{1,12}$/, 'Not a valid alert id'),
+    note: z.string().trim().max(2000, 'At most 2000 characters').optional(),
+  }),
   z.object({ type: z.literal('participant.discharge'), personId, reason: reason.optional() }),
   z.object({
     type: z.literal('round.start'),
@@ -157,6 +161,11 @@ export interface ServerToClientEvents {
   'session:ended': (body: { reason: string }) => void;
   /** CRS1: a questionnaire answer that needs a clinician now, to the staff who look after that person. */
   'safety:alert': (alert: SafetyAlert) => void;
+  /** ALR3: a safety alert was acknowledged (by anyone, on any screen): every clinician who sees it drops it. */
+  'safety:acknowledged': (alert: SafetyAlert) => void;
+  /** CARE2: someone under care after their circle closed asked for support; and when it is acknowledged. */
+  'care:alert': (alert: CareAlert) => void;
+  'care:acknowledged': (alert: CareAlert) => void;
 }
 
 /** The schema of every client event: the gateway parses each with its own, and tests enumerate them from here. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SafetyAlert } from '@holdspace/protocol';
+import type { CareAlert, SafetyAlert } from '@holdspace/protocol';
 import { Server, type Socket } from 'socket.io';
 import type { CircleActor, CircleEvent } from '@holdspace/domain';
 import {
@@ -47,7 +47,23 @@ export class SocketBroadcaster implements Broadcaster, AlertPush {
     for (const e of events) this.io?.to(roomsFor(e)).emit('circle:event', e);
   }
   safetyAlert(userIds: string[], alert: SafetyAlert): void {
-    if (userIds.length > 0) this.io?.to(userIds.map(room.staffMember)).emit('safety:alert', alert);
+    this.toStaff(userIds, 'safety:alert', alert);
+  }
+  safetyAcknowledged(userIds: string[], alert: SafetyAlert): void {
+    this.toStaff(userIds, 'safety:acknowledged', alert);
+  }
+  careAlert(userIds: string[], alert: CareAlert): void {
+    this.toStaff(userIds, 'care:alert', alert);
+  }
+  careAcknowledged(userIds: string[], alert: CareAlert): void {
+    this.toStaff(userIds, 'care:acknowledged', alert);
+  }
+  private toStaff<E extends 'safety:alert' | 'safety:acknowledged' | 'care:alert' | 'care:acknowledged'>(
+    userIds: string[],
+    event: E,
+    ...body: Parameters<ServerToClientEvents[E]>
+  ): void {
+    if (userIds.length > 0) this.io?.to(userIds.map(room.staffMember)).emit(event, ...body);
   }
 }
 

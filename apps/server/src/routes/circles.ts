@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { CircleDirectory, CircleListRow } from '@holdspace/db';
-import { circleListSchema, circleParamsSchema, circleSummarySchema, failureSchema, type CircleSummary } from '@holdspace/protocol';
+import { ClinicScope, type CircleDirectory, type CircleListRow, type Database } from '@holdspace/db';
+import { circleDetailSchema, circleListSchema, circleParamsSchema, failureSchema, type CircleSummary } from '@holdspace/protocol';
 import { requireUser } from '../plugins/auth.js';
 import { HttpError } from '../plugins/errors.js';
 
@@ -17,7 +17,7 @@ const toSummary = (r: CircleListRow): CircleSummary => ({
   myDisplayName: r.myDisplayName,
 });
 
-export const circleRoutes: FastifyPluginAsyncZod<{ directory: CircleDirectory }> = async (app, { directory }) => {
+export const circleRoutes: FastifyPluginAsyncZod<{ directory: CircleDirectory; db: Database }> = async (app, { directory, db }) => {
   app.get(
     '/api/circles',
     { schema: { tags: ['circles'], summary: "The signed-in person's circles", response: { 200: circleListSchema, 401: failureSchema } } },
@@ -34,14 +34,14 @@ export const circleRoutes: FastifyPluginAsyncZod<{ directory: CircleDirectory }>
         tags: ['circles'],
         summary: 'One circle the signed-in person belongs to',
         params: circleParamsSchema,
-        response: { 200: circleSummarySchema, 401: failureSchema, 404: failureSchema },
+        response: { 200: circleDetailSchema, 401: failureSchema, 404: failureSchema },
       },
     },
     async (request) => {
       const user = requireUser(request);
       const row = (await directory.listFor({ id: user.id, clinicId: user.clinicId })).find((c) => c.id === request.params.circleId);
       if (!row) throw new HttpError(404, 'NOT_FOUND', 'This circle does not exist or you are not part of it.');
-      return toSummary(row);
+      return { ...toSummary(row), crisisResources: (await new ClinicScope(db, user.clinicId).settings()).crisisResources };
     },
   );
 };

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { ClinicScope, Database } from '@holdspace/db';
 import {
   acknowledgeAlertSchema,
+  acknowledgeUrgentSchema,
+  careAlertParamsSchema,
+  careAlertSchema,
   clinicOverviewSchema,
   cohortOutcomesSchema,
   cohortParamsSchema,
@@ -18,6 +21,11 @@ import { adverseEventsCsv, attendanceCsv, scoresCsv } from '../services/exports.
 import { fhirBundle } from '../services/fhir.js';
 import { alertViews, clinicOverview, cohortOutcomes, participantOutcomes, scheduleOf, type CohortRow } from '../services/outcomes.js';
 import type { AuthedUser } from '../services/sessions.js';
+import type { CircleService } from '../services/circle-service.js';
+import { careAlertsOf, type SafetyNotifier } from '../services/safety.js';
+
+/** CARE1 keeps care at most a day after the dose: older circles are not looked through. */
+const CARE_LOOKBACK_MS = 2 * 24 * 3_600_000;
 import { visibleCohort } from './cohorts.js';
 import { fileSlug, sendFhir, sendFile } from './files.js';
 
@@ -49,7 +57,10 @@ async function alertScope(scope: ClinicScope, user: AuthedUser): Promise<string[
 
 
 /** Outcomes, attendance, safety alerts and exports for clinic staff. Every read of a person's scores is audited. */
-export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date }> = async (app, { db, now }) => {
+export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date; safety: SafetyNotifier; circles: CircleService }> = async (
+  app,
+  { db, now, safety, circles },
+) => {
   // ── safety alerts ───────────────────────────────────────────────────────────────────────────────────────────
   app.get(
     '/api/safety-alerts',
@@ -84,7 +95,62 @@ export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Dat
       const row = await scope.acknowledgeAlert(alert.id, user.id, request.body.note, now());
       if (!row) throw new HttpError(409, 'CONFLICT', 'This alert has already been acknowledged.');
       await scope.audit({ ...auditMeta(request), action: 'acknowledge', resourceType: 'safety_alert', resourceId: row.id, subjectId: row.participantId });
-      return (await alertViews(scope, [row]))[0]!;
+      return safety.acknowledged(scope, row, user);
+    },
+  );
+
+  // ── care after close (CARE2) ────────────────────────────────────────────────────────────────────────────────
+  /** The closed circles of the last days whose calls for support this clinician answers, with their states. */
+  async function closedCircles(scope: ClinicScope, user: AuthedUser) {
+    const cohorts = await scope.cohorts(user.roles.includes('prescriber') ? {} : { facilitatedBy: user.id });
+    const since = now().getTime() - CARE_LOOKBACK_MS;
+    // A circle may be opened ahead of its time: any scheduled since then may hold someone under care.
+    const recent = cohorts.flatMap((c) => c.circles).filter((c) => c.startsAt.getTime() >= since);
+    const states = await scope.circleStates(recent.map((c) => c.id));
+    return recent.flatMap((c) => {
+      const state = states.get(c.id);
+      return state?.status === 'closed' ? [{ circle: c, state }] : [];
+    });
+  }
+
+  app.get(
+    '/api/care-alerts',
+    { schema: { tags: ['outcomes'], summary: 'Open calls for support from people under care after their circle closed', response: { 200: z.array(careAlertSchema), ...errors } } },
+    async (request) => {
+      const user = authorize(request, 'safety.view');
+      const scope = scopeOf(db, user);
+      const alerts = (await closedCircles(scope, user)).flatMap(({ circle, state }) => careAlertsOf(circle, state, new Map()));
+      await scope.audit(alerts.map((a) => ({ ...auditMeta(request), action: 'read', resourceType: 'care_alert', resourceId: a.circleId, subjectId: a.participant.id })));
+      return alerts.sort((a, b) => b.raisedAt.localeCompare(a.raisedAt));
+    },
+  );
+
+  app.post(
+    '/api/care-alerts/:circleId/:alertId/acknowledge',
+    {
+      schema: {
+        tags: ['outcomes'],
+        summary: 'Acknowledge a call for support made after the circle closed, with an optional note',
+        params: careAlertParamsSchema,
+        body: acknowledgeUrgentSchema,
+        response: { 200: careAlertSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const user = authorize(request, 'safety.view');
+      const scope = scopeOf(db, user);
+      const found = (await closedCircles(scope, user)).find((c) => c.circle.id === request.params.circleId);
+      const alert = found?.state.alerts[request.params.alertId];
+      if (!found) throw new HttpError(404, 'NOT_FOUND', 'No such circle, or not one you look after.');
+      if (!alert?.afterClose) throw new HttpError(409, 'CONFLICT', 'There is no call for support with this id in this circle.');
+      if (alert.ackedAt) throw new HttpError(409, 'CONFLICT', 'This alert has already been acknowledged.');
+      const actor = { personId: user.id, role: 'facilitator' as const, displayName: user.name };
+      const note = request.body.note;
+      const result = await circles.execute(found.circle.id, actor, { type: 'alert.ack', alertId: alert.id, ...(note ? { note } : {}) }, null);
+      if (!result.ok) throw new HttpError(409, 'CONFLICT', result.message);
+      const after = (await scope.circleStates([found.circle.id])).get(found.circle.id)!;
+      const [view] = careAlertsOf(found.circle, after, await scope.names([user.id]), false).filter((a) => a.alertId === alert.id);
+      return view!;
     },
   );
 

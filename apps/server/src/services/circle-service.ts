@@ -128,10 +128,12 @@ export class CircleService {
     const roster: Record<string, RosterEntry> = Object.fromEntries(
       context.participants.map((p) => [p.personId, { displayName: p.displayName, clinical: clinicalFacts(p.screening, context.settings.vitalLimits, today, p.consents) }]),
     );
+    const { fastingWindowHours, minObservationMinutes, careAfterCloseHours } = context.settings;
     const settings = {
-      fastingWindowHours: context.settings.fastingWindowHours,
-      minObservationMinutes: context.settings.minObservationMinutes,
+      fastingWindowHours,
+      minObservationMinutes,
       scheduledAt: context.startsAt.toISOString(),
+      ...(careAfterCloseHours ? { careAfterCloseHours } : {}),
     };
     const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
     await this.serialized(circleId, () => this.append(circleId, system, { type: 'roster.sync', kind: context.kind, roster, settings }, null));

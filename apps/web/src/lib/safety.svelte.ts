@@ -1,7 +1,9 @@
 import { SafetyFeed } from '@holdspace/client';
 import { instruments } from '@holdspace/domain';
-import type { SafetyAlert } from '@holdspace/protocol';
+import type { CareAlert, SafetyAlert } from '@holdspace/protocol';
 import { api } from './api';
+
+const sameCare = (a: CareAlert, b: CareAlert) => a.circleId === b.circleId && a.alertId === b.alertId;
 
 /** Newest first. */
 const newestFirst = (a: SafetyAlert, b: SafetyAlert) => b.raisedAt.localeCompare(a.raisedAt) || a.id.localeCompare(b.id);
@@ -56,6 +58,14 @@ export function alertSentence(alert: SafetyAlert): string {
 class SafetyAlerts {
   /** Open alerts, newest first. */
   open = $state<SafetyAlert[]>([]);
+  /** ALR3: alerts acknowledged since this page loaded, by anyone on any screen: pages that loaded them open drop them. */
+  acknowledgedLive = $state<SafetyAlert[]>([]);
+  /** CARE2: calls for support from people under care after their circle closed, newest first. */
+  care = $state<CareAlert[]>([]);
+  /** Everything open that needs a clinician: what the banner counts. */
+  get count(): number {
+    return this.open.length + this.care.length;
+  }
   /** The latest news for screen readers: alerts that arrived while this page was open. */
   announcement = $state('');
   /** True once the open list has been fetched. */
@@ -80,6 +90,12 @@ class SafetyAlerts {
         this.#arrivals.push(alert);
         this.#add([alert]);
       },
+      onAcknowledged: (alert) => this.acknowledged(alert),
+      onCareAlert: (alert) => {
+        this.care = [alert, ...this.care.filter((a) => !sameCare(a, alert))];
+        this.announcement = `Asked for support after the circle closed: ${alert.participant.displayName}, ${alert.circleTitle}.`;
+      },
+      onCareAcknowledged: (alert) => this.careAcknowledged(alert),
       onConnect: () => void this.refresh(),
     });
   }
@@ -88,6 +104,8 @@ class SafetyAlerts {
     this.#feed?.close();
     this.#feed = null;
     this.open = [];
+    this.acknowledgedLive = [];
+    this.care = [];
     this.announcement = '';
     this.loaded = false;
     this.#seen = {};
@@ -105,9 +123,9 @@ class SafetyAlerts {
     if (olderThanMs > 0 && Date.now() - this.#fetchedAt < olderThanMs) return Promise.resolve();
     this.#fetchedAt = Date.now();
     const mark = this.#arrivals.length;
-    this.#refreshing ??= api
-      .safetyAlerts('open')
-      .then((result) => {
+    this.#refreshing ??= Promise.all([api.safetyAlerts('open'), api.careAlerts()])
+      .then(([result, care]) => {
+        if (care.ok && this.#feed) this.care = care.data;
         if (!result.ok || !this.#feed) return;
         const first = !this.loaded;
         const pushedMeanwhile = this.#arrivals.splice(0, this.#arrivals.length).slice(mark);
@@ -123,10 +141,23 @@ class SafetyAlerts {
     return this.#refreshing;
   }
 
-  /** An alert acknowledged on this page: it leaves the open list at once. */
+  /** An alert acknowledged, here or by anyone elsewhere (ALR3): it leaves the open list at once, on every page. */
   acknowledged(alert: SafetyAlert): void {
     this.#seen[alert.id] = true;
     this.open = this.open.filter((a) => a.id !== alert.id);
+    this.acknowledgedLive = mergeAlerts(this.acknowledgedLive, [alert]);
+  }
+
+  /** The open safety alert a dashboard's crisis shows (CRS2), fetched again when this page has not heard of it. */
+  async find(alertId: string): Promise<SafetyAlert | null> {
+    const known = this.open.find((a) => a.id === alertId) ?? this.acknowledgedLive.find((a) => a.id === alertId);
+    if (known) return known;
+    await this.refresh();
+    return this.open.find((a) => a.id === alertId) ?? null;
+  }
+
+  careAcknowledged(alert: CareAlert): void {
+    this.care = this.care.filter((a) => !sameCare(a, alert));
   }
 
   #add(alerts: SafetyAlert[]): void {
