@@ -132,12 +132,22 @@ export async function buildApp(deps: AppDeps) {
     io.local.disconnectSockets(true);
     await circles.drain();
   });
+  // LOG3: outcomes kept for retries are dropped once no outbox would still resend them.
+  const pruneOutcomes = (at = now()) =>
+    log.pruneOutcomes(at).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'pruning command outcomes failed');
+      return 0;
+    });
+  const pruning = setInterval(() => void pruneOutcomes(), 3_600_000);
+  pruning.unref();
+  app.addHook('onReady', async () => void (await pruneOutcomes()));
   app.addHook('onClose', async () => {
+    clearInterval(pruning);
     io.engine.close();
     await circles.drain();
   });
 
-  return { fastify: app, io, routes, services: { circles, sessions, log, people, directory, accounts } };
+  return { fastify: app, io, routes, services: { circles, sessions, log, people, directory, accounts, pruneOutcomes } };
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

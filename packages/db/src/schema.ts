@@ -157,6 +157,28 @@ export const circleEvents = pgTable(
   (t) => [primaryKey({ columns: [t.circleId, t.seq] }), uniqueIndex('circle_events_command_unique').on(t.commandId)],
 );
 
+/**
+ * LOG3: the outcome of every command sent with a commandId, applied or refused, written in the transaction that
+ * decided it, so a retry gets its first answer whatever the circle's state is by then. Kept COMMAND_OUTCOME_DAYS.
+ */
+export const commandOutcomes = pgTable(
+  'command_outcomes',
+  {
+    commandId: text('command_id').primaryKey(),
+    circleId: uuid('circle_id')
+      .notNull()
+      .references(() => circles.id),
+    actor: text('actor').notNull(),
+    ok: boolean('ok').notNull(),
+    /** The circle's seq after the command (applied), or at the time it was refused. */
+    seq: integer('seq').notNull(),
+    rule: text('rule'),
+    message: text('message'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('command_outcomes_decided_idx').on(t.decidedAt)],
+);
+
 /** The fold of circle_events up to seq, written in the same transaction as the events. */
 export const circleSnapshots = pgTable('circle_snapshots', {
   circleId: uuid('circle_id')
