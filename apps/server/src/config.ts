@@ -16,7 +16,8 @@ const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Warnings and errors by default; `info` adds a line per request. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   /** Comma-separated origins allowed to open sockets and send cookie-authenticated writes; empty: same origin only. */
   ALLOWED_ORIGINS: z
     .string()
