@@ -152,7 +152,7 @@ export async function buildApp(deps: AppDeps) {
   const pruning = setInterval(() => void housekeeping(), 3_600_000);
   pruning.unref();
   app.addHook('onReady', async () => {
-    if (serverKey.source === 'generated') app.log.warn({ file: config.serverKeyFile }, 'generated a server key; back it up, and give every node the same one (SERVER_KEY)');
+    if (serverKey.source === 'generated') app.log.info({ file: config.serverKeyFile }, 'generated a server key; back it up, and give every node the same one (SERVER_KEY)');
     await accounts.sealPlainSecrets();
     await housekeeping();
   });
