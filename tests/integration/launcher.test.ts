@@ -82,18 +82,22 @@ describe('pnpm start and pnpm dev', () => {
     expect((await next.exited).code).toBe(0);
   }, 300_000);
 
-  it('Ctrl-C on `pnpm dev` (SIGINT to the group) stops the server and Vite within 5 s with exit 0', async () => {
+  const devStops = [
+    { how: 'Ctrl-C (SIGINT to the group)', signal: 'SIGINT', group: true },
+    { how: 'a SIGTERM to pnpm alone', signal: 'SIGTERM', group: false },
+  ] as const;
+  it.each(devStops)('$how on `pnpm dev` stops the server and Vite within 5 s with exit 0', async ({ signal, group }) => {
     const [apiPort, webPort] = [await freePort(), await freePort()];
-    const started = launch('dev', { API_PORT: String(apiPort), PORT: String(webPort), PGLITE_DIR: join(dir, 'dev-pglite') });
+    const started = launch('dev', { API_PORT: String(apiPort), PORT: String(webPort), PGLITE_DIR: join(dir, `dev-${signal}`, 'pglite') });
     await waitFor(async () => (await healthy(`http://127.0.0.1:${apiPort}/api/health`)) && (await healthy(`http://127.0.0.1:${webPort}/`)), {
       timeout: 120_000,
       interval: 250,
       message: 'pnpm dev serving',
     });
     const sent = Date.now();
-    process.kill(-started.pgid, 'SIGINT');
+    process.kill(group ? -started.pgid : started.pgid, signal);
     const { code, at } = await started.exited;
-    console.log(`pnpm dev: exit ${code} ${at - sent} ms after SIGINT`);
+    console.log(`pnpm dev: exit ${code} ${at - sent} ms after ${signal}${group ? ' to the group' : ''}`);
     expect(code, started.output()).toBe(0);
     expect(at - sent).toBeLessThan(5000);
     await waitFor(() => alive(started.pgid).length === 0, { timeout: 5000, message: 'no process left' });
