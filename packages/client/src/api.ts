@@ -205,6 +205,10 @@ export class HoldspaceApi {
   updateStaffRoles(userId: string, body: UpdateRoles): Promise<Result<StaffMember>> {
     return this.request('PATCH', `/api/staff/${seg(userId)}`, staffMemberSchema, body);
   }
+  /** A lost phone: their two-factor is turned off (audited) and they are signed out everywhere. */
+  resetStaffTwoFactor(userId: string): Promise<Result<null>> {
+    return this.request('POST', `/api/staff/${seg(userId)}/two-factor/reset`, null, {});
+  }
 
   // Participants (clinic admin)
   participants(): Promise<Result<Participant[]>> {
