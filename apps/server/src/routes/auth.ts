@@ -33,6 +33,9 @@ const empty = z.object({}).strict().optional();
 export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { db, sessions, accounts, signIns, secureCookie, authRateLimit, now }) => {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: secureCookie };
 
+  const rememberDevice = (reply: import('fastify').FastifyReply, value: string) =>
+    reply.setCookie(DEVICE_COOKIE, value, { ...cookieOptions, expires: new Date(now().getTime() + DEVICE_COOKIE_DAYS * 86_400_000) });
+
   async function startSession(userId: string, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
     const session = await sessions.create(userId, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
     reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, expires: session.expiresAt });
@@ -53,7 +56,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
       const { email, password, totp, recoveryCode } = request.body;
       const { user, deviceCookie } = await signIns.signIn({ email, password, totp, recoveryCode, ip: request.ip, deviceCookie: request.cookies[DEVICE_COOKIE] });
       const me = await startSession(user.id, request, reply);
-      reply.setCookie(DEVICE_COOKIE, deviceCookie, { ...cookieOptions, expires: new Date(now().getTime() + DEVICE_COOKIE_DAYS * 86_400_000) });
+      rememberDevice(reply, deviceCookie);
       return me;
     },
   );
@@ -127,7 +130,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
     },
     async (request, reply) => {
       const userId = await accounts.acceptInvite(request.params.token, request.body.password);
-      return startSession(userId, request, reply);
+      const me = await startSession(userId, request, reply);
+      // The phone that accepted the invite is the person's first known device.
+      rememberDevice(reply, signIns.newDeviceCookie(userId));
+      return me;
     },
   );
 };

@@ -80,7 +80,12 @@ export class SignInService {
       }
     }
     await this.signIns.clear(key);
-    return { user, deviceCookie: this.keys.sign(`${user.id}:${device ?? randomBytes(16).toString('base64url')}`) };
+    return { user, deviceCookie: this.newDeviceCookie(user.id, device) };
+  }
+
+  /** A device cookie for the account: the same device keeps its id, a new one gets a random id. */
+  newDeviceCookie(userId: string, deviceId: string | null = null): string {
+    return this.keys.sign(`${userId}:${deviceId ?? randomBytes(16).toString('base64url')}`);
   }
 
   /** The device id from a cookie this server signed for this account; null for any other cookie. */
