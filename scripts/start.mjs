@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm start`: build the web app if needed, then run the server (it migrates, seeds an empty database and serves).
-import { ensureWebBuild, runServer } from './lib.mjs';
+import { ensureWebBuild, runServer, stopping } from './lib.mjs';
 
 const code = await ensureWebBuild();
-if (code !== 0) process.exit(code);
+if (code !== 0 || stopping.signal) process.exit(code);
 runServer();

@@ -36,6 +36,7 @@ const table: Record<string, RouteExpectation> = {
   'GET /api/staff': { allow: admins },
   'POST /api/staff': { allow: admins, body: ({ n }) => ({ name: `Staff ${n}`, email: `staff-${n}-${Date.now()}@example.org`, roles: ['facilitator'] }) },
   'PATCH /api/staff/:userId': { allow: ['admin'], path: ({ fx }) => `/api/staff/${fx.ids.theo}`, body: () => ({ roles: ['facilitator'] }) },
+  'POST /api/staff/:userId/two-factor/reset': { allow: ['admin'], path: ({ fx }) => `/api/staff/${fx.ids.theo}/two-factor/reset`, body: () => ({}) },
   'GET /api/participants': { allow: admins },
   'POST /api/participants': { allow: admins, body: ({ n }) => ({ name: `Person ${n}`, email: `person-${n}-${Date.now()}@example.org` }) },
   'POST /api/participants/:userId/invite': { allow: ['admin'], path: ({ fx }) => `/api/participants/${fx.ids.river}/invite`, body: () => ({}) },

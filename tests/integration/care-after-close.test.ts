@@ -42,7 +42,7 @@ describe.each(testDrivers())('a closed circle is not an end of care; one alert, 
   });
 
   it('CARE1, CARE2: two people dosed and not discharged keep "I need support" after the close; it reaches the facilitators and prescribers anywhere, and nobody else may send it', async () => {
-    await ok('facilitator', { type: 'circle.open' });
+    await ok('facilitator', { type: 'circle.open', offSchedule: true });
     const lastFoodAt = new Date(Date.now() - 6 * 3_600_000).toISOString();
     for (const k of ['river', 'wren', 'sage'] as const) await ok('facilitator', { type: 'participant.admit', personId: cast.participants[k].id });
     await ok('facilitator', { type: 'circle.start' });
@@ -104,7 +104,7 @@ describe.each(testDrivers())('a closed circle is not an end of care; one alert, 
     const circles = await cast.facilitator.person.api.circles();
     const preparation = circles.ok ? circles.data.find((c) => c.kind === 'preparation')!.id : '';
     await facilitator.join(preparation);
-    await facilitator.command(preparation, { type: 'circle.open' });
+    await facilitator.command(preparation, { type: 'circle.open', offSchedule: true });
     const cohortId = String((await call(server, prescriber.cookie, 'GET', '/api/cohorts')).json[0]!.id);
     const answers = Object.fromEntries(instruments.phq9.item.map((item) => [item.linkId, 1]));
     const res = await call(server, cast.participants.sage.person.cookie, 'POST', '/api/me/questionnaires', { cohortId, responseId: randomUUID(), assessmentKey: 'baseline', instrument: 'phq9', answers });

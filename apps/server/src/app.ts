@@ -5,7 +5,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, type DbHandle } from '@holdspace/db';
+import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, SignInRepo, type DbHandle } from '@holdspace/db';
 import type { Config } from './config.js';
 import { authPlugin } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/errors.js';
@@ -29,6 +29,8 @@ import { rosterRefresh } from './services/roster-refresh.js';
 import { SafetyNotifier } from './services/safety.js';
 import type { CircleEvent } from '@holdspace/domain';
 import { SessionService } from './services/sessions.js';
+import { loadServerKey, ServerKeys } from './services/server-key.js';
+import { SignInService } from './services/sign-in.js';
 
 export interface RouteEntry {
   method: string;
@@ -91,7 +93,11 @@ export async function buildApp(deps: AppDeps) {
     const context = await directory.context(circleId);
     return context ? { scope: new ClinicScope(db.db, context.clinicId), cohortId: context.cohortId } : null;
   });
-  const accounts = new AccountService(people, { inviteDays: config.INVITE_DAYS, now, mailer: deps.mailer ?? outboxMailer });
+  const serverKey = loadServerKey(config.SERVER_KEY, config.serverKeyFile);
+  const keys = new ServerKeys(serverKey.key);
+  const signInRepo = new SignInRepo(db.db);
+  const accounts = new AccountService(people, signInRepo, { inviteDays: config.INVITE_DAYS, now, mailer: deps.mailer ?? outboxMailer, keys });
+  const signIns = new SignInService(people, signInRepo, accounts, keys, now);
 
   const indexHtml = readIndexHtml(config.WEB_DIST);
   await app.register(fastifyHelmet, {
@@ -123,7 +129,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(authPlugin, { sessions, allowedOrigins: config.ALLOWED_ORIGINS });
   await app.register(healthRoutes, { db, version: config.version });
   const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY);
-  await app.register(authRoutes, { db: db.db, people, sessions, accounts, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
+  await app.register(authRoutes, { db: db.db, sessions, accounts, signIns, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
   await app.register(peopleRoutes, { db: db.db, accounts, sessions, publicUrl: config.PUBLIC_URL });
   await app.register(cohortRoutes, { db: db.db, now });
   await app.register(recordRoutes, { db: db.db, now, refreshRoster: rosterRefresh(circles) });
@@ -144,12 +150,31 @@ export async function buildApp(deps: AppDeps) {
     io.local.disconnectSockets(true);
     await circles.drain();
   });
+  // Hourly: outcomes kept for retries are dropped once no outbox would still resend them (LOG3), and sign-in
+  // failures a day old are forgotten.
+  const pruneOutcomes = (at = now()) =>
+    log.pruneOutcomes(at).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'pruning command outcomes failed');
+      return 0;
+    });
+  const housekeeping = async () => {
+    await pruneOutcomes();
+    await signInRepo.prune(new Date(now().getTime() - 86_400_000), now()).catch((error: unknown) => app.log.warn({ err: error }, 'pruning sign-in failures failed'));
+  };
+  const pruning = setInterval(() => void housekeeping(), 3_600_000);
+  pruning.unref();
+  app.addHook('onReady', async () => {
+    if (serverKey.source === 'generated') app.log.info({ file: config.serverKeyFile }, 'generated a server key; back it up, and give every node the same one (SERVER_KEY)');
+    await accounts.sealPlainSecrets();
+    await housekeeping();
+  });
   app.addHook('onClose', async () => {
+    clearInterval(pruning);
     io.engine.close();
     await circles.drain();
   });
 
-  return { fastify: app, io, routes, services: { circles, sessions, log, people, directory, accounts } };
+  return { fastify: app, io, routes, services: { circles, sessions, log, people, directory, accounts, pruneOutcomes } };
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const bool = z
@@ -16,7 +17,8 @@ const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Warnings and errors by default; `info` adds a line per request. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   /** Comma-separated origins allowed to open sockets and send cookie-authenticated writes; empty: same origin only. */
   ALLOWED_ORIGINS: z
     .string()
@@ -44,10 +46,20 @@ const envSchema = z.object({
   WEB_DIST: z.string().default(new URL('../../web/build', import.meta.url).pathname),
   /** Names this server process in presence records; stale records of the same node are cleared at start. */
   NODE_ID: z.string().min(1).optional(),
+  /**
+   * 32 bytes (base64, or 64 hex digits) that seal two-factor secrets and sign device cookies; every node shares it.
+   * Unset: generated once and kept in SERVER_KEY_FILE.
+   */
+  SERVER_KEY: z
+    .string()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** Where a generated server key is kept (default: server.key beside the embedded database's folder). */
+  SERVER_KEY_FILE: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4500),
 });
 
-export type Config = z.infer<typeof envSchema> & { nodeId: string; version: string };
+export type Config = z.infer<typeof envSchema> & { nodeId: string; serverKeyFile: string; version: string };
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -62,5 +74,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`));
   }
   const c = parsed.data;
-  return { ...c, nodeId: c.NODE_ID ?? `${hostname()}:${c.PORT}`, version };
+  return { ...c, nodeId: c.NODE_ID ?? `${hostname()}:${c.PORT}`, serverKeyFile: c.SERVER_KEY_FILE ?? join(dirname(c.PGLITE_DIR), 'server.key'), version };
 }

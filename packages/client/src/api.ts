@@ -48,6 +48,7 @@ import {
   screeningVersionSchema,
   signConsentSchema,
   staffMemberSchema,
+  recoveryCodesSchema,
   totpCodeSchema,
   totpSetupSchema,
   updateRolesSchema,
@@ -72,6 +73,7 @@ export type AcceptInvite = z.input<typeof acceptInviteSchema>;
 export type CreatedWithInvite = z.infer<typeof createdWithInviteSchema>;
 export type TotpSetup = z.infer<typeof totpSetupSchema>;
 export type TotpCode = z.input<typeof totpCodeSchema>;
+export type RecoveryCodes = z.infer<typeof recoveryCodesSchema>;
 export type CreateStaff = z.input<typeof createStaffSchema>;
 export type UpdateRoles = z.input<typeof updateRolesSchema>;
 export type CreateParticipant = z.input<typeof createParticipantSchema>;
@@ -181,8 +183,8 @@ export class HoldspaceApi {
   totpSetup(): Promise<Result<TotpSetup>> {
     return this.request('POST', '/api/auth/totp/setup', totpSetupSchema, {});
   }
-  totpEnable(body: TotpCode): Promise<Result<null>> {
-    return this.request('POST', '/api/auth/totp/enable', null, body);
+  totpEnable(body: TotpCode): Promise<Result<RecoveryCodes>> {
+    return this.request('POST', '/api/auth/totp/enable', recoveryCodesSchema, body);
   }
   totpDisable(body: TotpCode): Promise<Result<null>> {
     return this.request('POST', '/api/auth/totp/disable', null, body);
@@ -206,6 +208,10 @@ export class HoldspaceApi {
   }
   updateStaffRoles(userId: string, body: UpdateRoles): Promise<Result<StaffMember>> {
     return this.request('PATCH', `/api/staff/${seg(userId)}`, staffMemberSchema, body);
+  }
+  /** A lost phone: their two-factor is turned off (audited) and they are signed out everywhere. */
+  resetStaffTwoFactor(userId: string): Promise<Result<null>> {
+    return this.request('POST', `/api/staff/${seg(userId)}/two-factor/reset`, null, {});
   }
 
   // Participants (clinic admin)

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
 import {
   fold,
   initialCircleState,
@@ -8,12 +8,18 @@ import {
   type NewEvent,
 } from '@holdspace/domain';
 import type { Database } from './create-db.js';
-import { auditLog, circleEvents, circleSnapshots } from './schema.js';
+import { auditLog, circleEvents, circleSnapshots, commandOutcomes } from './schema.js';
 import type { AuditInput } from './clinic-scope.js';
 
 export type AppendOutcome =
   | { ok: true; seq: number; duplicate: boolean; events: CircleEvent[]; state: CircleState | null }
   | { ok: false; rule: string; message: string };
+
+/**
+ * How long a command's outcome is kept for its retries. An outbox resends on every reconnect, so a week covers a
+ * phone left offline over a long weekend; an applied command stays findable longer through its events' command_id.
+ */
+export const COMMAND_OUTCOME_DAYS = 7;
 
 export interface AppendInput {
   circleId: string;
@@ -76,9 +82,30 @@ export class CircleLog {
     return rows.map(toEvent);
   }
 
+  /** The first answer given to a commandId, refused or applied; null for a command not seen (or pruned). */
+  private async firstOutcome(tx: Database, commandId: string): Promise<AppendOutcome | null> {
+    const [kept] = await tx.select().from(commandOutcomes).where(eq(commandOutcomes.commandId, commandId));
+    if (kept) {
+      return kept.ok
+        ? { ok: true, seq: kept.seq, duplicate: true, events: [], state: null }
+        : { ok: false, rule: kept.rule ?? '', message: kept.message ?? '' };
+    }
+    // Applied before outcomes were kept, or kept past COMMAND_OUTCOME_DAYS: the event still names its command.
+    const [seen] = await tx.select({ seq: circleEvents.seq }).from(circleEvents).where(eq(circleEvents.commandId, commandId));
+    return seen ? { ok: true, seq: seen.seq, duplicate: true, events: [], state: null } : null;
+  }
+
+  /** Drops outcomes older than COMMAND_OUTCOME_DAYS; returns how many. */
+  async pruneOutcomes(now: Date): Promise<number> {
+    const before = new Date(now.getTime() - COMMAND_OUTCOME_DAYS * 86_400_000);
+    const gone = await this.db.delete(commandOutcomes).where(lt(commandOutcomes.decidedAt, before)).returning({ id: commandOutcomes.commandId });
+    return gone.length;
+  }
+
   /**
    * Decide and append in one transaction. The snapshot row is locked first, so concurrent writers to one circle,
-   * on one node or several, queue here; a commandId already in the log returns its first result unchanged.
+   * on one node or several, queue here; a commandId already decided returns its first outcome unchanged, refusals
+   * included (LOG3), and every new outcome is recorded in the transaction that decided it.
    */
   async append(input: AppendInput): Promise<AppendOutcome> {
     return this.db.transaction(async (tx) => {
@@ -91,16 +118,32 @@ export class CircleLog {
       if (!snap) throw new Error(`No snapshot for circle ${input.circleId}`);
 
       if (input.commandId) {
-        const [seen] = await tx
-          .select({ seq: circleEvents.seq })
-          .from(circleEvents)
-          .where(eq(circleEvents.commandId, input.commandId));
-        if (seen) return { ok: true, seq: seen.seq, duplicate: true, events: [], state: null };
+        const seen = await this.firstOutcome(tx as unknown as Database, input.commandId);
+        if (seen) return seen;
       }
+      const record = async (outcome: { ok: boolean; seq: number; rule?: string; message?: string }) => {
+        if (!input.commandId) return;
+        await tx.insert(commandOutcomes).values({
+          commandId: input.commandId,
+          circleId: input.circleId,
+          actor: input.actor,
+          ok: outcome.ok,
+          seq: outcome.seq,
+          rule: outcome.rule ?? null,
+          message: outcome.message ?? null,
+          decidedAt: input.now,
+        });
+      };
 
       const decision = input.decide(snap.state);
-      if (!decision.ok) return decision;
-      if (decision.value.length === 0) return { ok: true, seq: snap.seq, duplicate: false, events: [], state: snap.state };
+      if (!decision.ok) {
+        await record({ ok: false, seq: snap.seq, rule: decision.rule, message: decision.message });
+        return decision;
+      }
+      if (decision.value.length === 0) {
+        await record({ ok: true, seq: snap.seq });
+        return { ok: true, seq: snap.seq, duplicate: false, events: [], state: snap.state };
+      }
 
       const at = input.now;
       const rows: Row[] = decision.value.map((e: NewEvent, i, all) => ({
@@ -121,6 +164,7 @@ export class CircleLog {
         await tx.insert(auditLog).values(audit.map((entry) => ({ ...entry, clinicId, details: entry.details ?? null })));
       }
       const state = fold(snap.state, events);
+      await record({ ok: true, seq: state.seq });
       await tx
         .update(circleSnapshots)
         .set({ seq: state.seq, state, updatedAt: at })

@@ -4,3 +4,4 @@ export * from './circle-log.js';
 export * from './people.js';
 export * from './seed.js';
 export * from './clinic-scope.js';
+export * from './sign-in.js';

@@ -68,24 +68,6 @@ export class PeopleRepo {
     return ids.filter((id) => !aliveIds.has(id));
   }
 
-  async recordFailedSignIn(userId: string, lockAfter: number, lockUntil: Date) {
-    await this.db
-      .update(users)
-      .set({
-        failedSignIns: sql`${users.failedSignIns} + 1`,
-        lockedUntil: sql`case when ${users.failedSignIns} + 1 >= ${lockAfter} then ${lockUntil.toISOString()}::timestamptz else ${users.lockedUntil} end`,
-      })
-      .where(eq(users.id, userId));
-  }
-
-  async clearFailedSignIns(userId: string) {
-    await this.db.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, userId));
-  }
-
-  async setTotp(userId: string, secret: string | null, enabledAt: Date | null) {
-    await this.db.update(users).set({ totpSecret: secret, totpEnabledAt: enabledAt }).where(eq(users.id, userId));
-  }
-
   async userById(userId: string): Promise<UserRow | undefined> {
     const [row] = await this.db.select().from(users).where(eq(users.id, userId));
     return row;

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -51,11 +52,42 @@ export const users = pgTable(
     passwordHash: text('password_hash'),
     totpSecret: text('totp_secret'),
     totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** The last TOTP time step accepted: a code of that step or an earlier one is refused (no replay). */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
     failedSignIns: integer('failed_sign_ins').notNull().default(0),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_unique').on(sql`lower(${t.email})`)],
+);
+
+/**
+ * Failed sign-ins per account and source (a device cookie the account signed in with before, or else the address):
+ * a stranger's failures slow only their own source. The key is hashed, so attempted emails are not stored.
+ */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    blockedUntil: timestamp('blocked_until', { withTimezone: true }),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('sign_in_throttle_last_idx').on(t.lastAt)],
+);
+
+/** Two-factor recovery codes: single use, only their SHA-256 stored. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
 );
 
 /** Server-side sessions; only the SHA-256 of the cookie token is stored. */
@@ -155,6 +187,28 @@ export const circleEvents = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.circleId, t.seq] }), uniqueIndex('circle_events_command_unique').on(t.commandId)],
+);
+
+/**
+ * LOG3: the outcome of every command sent with a commandId, applied or refused, written in the transaction that
+ * decided it, so a retry gets its first answer whatever the circle's state is by then. Kept COMMAND_OUTCOME_DAYS.
+ */
+export const commandOutcomes = pgTable(
+  'command_outcomes',
+  {
+    commandId: text('command_id').primaryKey(),
+    circleId: uuid('circle_id')
+      .notNull()
+      .references(() => circles.id),
+    actor: text('actor').notNull(),
+    ok: boolean('ok').notNull(),
+    /** The circle's seq after the command (applied), or at the time it was refused. */
+    seq: integer('seq').notNull(),
+    rule: text('rule'),
+    message: text('message'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('command_outcomes_decided_idx').on(t.decidedAt)],
 );
 
 /** The fold of circle_events up to seq, written in the same transaction as the events. */

@@ -69,6 +69,8 @@ export const acceptInviteSchema = z.object({ password: passwordSchema });
 
 export const totpSetupSchema = z.object({ secret: z.string(), uri: z.string(), qrSvg: z.string() });
 export const totpCodeSchema = z.object({ code: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code') });
+/** Shown once when two-factor is turned on: each works once instead of a code. */
+export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()) });
 
 // ── clinic settings ───────────────────────────────────────────────────────────────────────────────────────────────
 const vitalLimitsSchema = z.object({

@@ -9,6 +9,8 @@ export const signInBodySchema = z.object({
   password: z.string().min(1, 'Enter your password').max(512),
   /** The 6-digit code from an authenticator app, when two-factor sign-in is on. */
   totp: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code').optional(),
+  /** One of the ten single-use recovery codes, instead of the code, when the authenticator app is lost. */
+  recoveryCode: z.string().trim().min(8, 'Enter a recovery code').max(40).optional(),
 });
 export type SignInBody = z.infer<typeof signInBodySchema>;
 

@@ -1,27 +1,28 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ClinicScope, type Database, type PeopleRepo } from '@holdspace/db';
+import { ClinicScope, type Database } from '@holdspace/db';
 import {
   acceptInviteSchema,
   failureSchema,
   inviteInfoSchema,
   inviteParamsSchema,
   meSchema,
+  recoveryCodesSchema,
   signInBodySchema,
   totpCodeSchema,
   totpSetupSchema,
 } from '@holdspace/protocol';
-import { dummyHash, verifyPassword } from '../services/passwords.js';
 import { SESSION_COOKIE, toMe, type SessionService } from '../services/sessions.js';
-import { LOCK_AFTER, LOCK_MINUTES, type AccountService } from '../services/accounts.js';
+import type { AccountService } from '../services/accounts.js';
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, type SignInService } from '../services/sign-in.js';
 import { HttpError } from '../plugins/errors.js';
 import { auditMeta, requireUser } from '../plugins/auth.js';
 
 export interface AuthRouteOptions {
   db: Database;
-  people: PeopleRepo;
   sessions: SessionService;
   accounts: AccountService;
+  signIns: SignInService;
   secureCookie: boolean;
   authRateLimit: number;
   now: () => Date;
@@ -29,8 +30,11 @@ export interface AuthRouteOptions {
 
 const empty = z.object({}).strict().optional();
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { db, people, sessions, accounts, secureCookie, authRateLimit, now }) => {
+export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, { db, sessions, accounts, signIns, secureCookie, authRateLimit, now }) => {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: secureCookie };
+
+  const rememberDevice = (reply: import('fastify').FastifyReply, value: string) =>
+    reply.setCookie(DEVICE_COOKIE, value, { ...cookieOptions, expires: new Date(now().getTime() + DEVICE_COOKIE_DAYS * 86_400_000) });
 
   async function startSession(userId: string, request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) {
     const session = await sessions.create(userId, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
@@ -49,25 +53,11 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
       schema: { tags: ['auth'], summary: 'Sign in with email and password (and a code, with two-factor on)', body: signInBodySchema, response: { 200: meSchema, 401: failureSchema, 429: failureSchema } },
     },
     async (request, reply) => {
-      const { email, password, totp } = request.body;
-      const user = await people.userByEmail(email);
-      if (user?.lockedUntil && user.lockedUntil > now()) {
-        throw new HttpError(429, 'RATE_LIMITED', `Too many failed sign-ins. Try again after ${LOCK_MINUTES} minutes, or ask your clinic to reset your password.`);
-      }
-      const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyPassword(await dummyHash(), password).then(() => false);
-      if (!user || !valid) {
-        if (user) await people.recordFailedSignIn(user.id, LOCK_AFTER, new Date(now().getTime() + LOCK_MINUTES * 60_000));
-        throw new HttpError(401, 'UNAUTHENTICATED', 'That email and password do not match an account.');
-      }
-      if (user.totpEnabledAt) {
-        if (!totp) throw new HttpError(401, 'TWO_FACTOR_REQUIRED', 'Enter the 6-digit code from your authenticator app.');
-        if (!accounts.verifyTotp(user.totpSecret, totp)) {
-          await people.recordFailedSignIn(user.id, LOCK_AFTER, new Date(now().getTime() + LOCK_MINUTES * 60_000));
-          throw new HttpError(401, 'TWO_FACTOR_REQUIRED', 'That code did not match. Try the newest code.');
-        }
-      }
-      await people.clearFailedSignIns(user.id);
-      return startSession(user.id, request, reply);
+      const { email, password, totp, recoveryCode } = request.body;
+      const { user, deviceCookie } = await signIns.signIn({ email, password, totp, recoveryCode, ip: request.ip, deviceCookie: request.cookies[DEVICE_COOKIE] });
+      const me = await startSession(user.id, request, reply);
+      rememberDevice(reply, deviceCookie);
+      return me;
     },
   );
 
@@ -109,11 +99,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
 
   app.post(
     '/api/auth/totp/enable',
-    { schema: { tags: ['auth'], summary: 'Turn two-factor on with a code from the app', body: totpCodeSchema, response: { 204: z.null(), 401: failureSchema } } },
-    async (request, reply) => {
-      await accounts.enableTotp(requireUser(request).id, request.body.code);
-      return reply.status(204).send(null);
+    {
+      schema: { tags: ['auth'], summary: 'Turn two-factor on with a code from the app; returns ten single-use recovery codes, shown once', body: totpCodeSchema, response: { 200: recoveryCodesSchema, 401: failureSchema } },
     },
+    async (request) => ({ recoveryCodes: await accounts.enableTotp(requireUser(request).id, request.body.code) }),
   );
 
   app.post(
@@ -141,7 +130,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteOptions> = async (app, {
     },
     async (request, reply) => {
       const userId = await accounts.acceptInvite(request.params.token, request.body.password);
-      return startSession(userId, request, reply);
+      const me = await startSession(userId, request, reply);
+      // The phone that accepted the invite is the person's first known device.
+      rememberDevice(reply, signIns.newDeviceCookie(userId));
+      return me;
     },
   );
 };

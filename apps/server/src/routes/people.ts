@@ -76,6 +76,28 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRouteOptions> = async (ap
     },
   );
 
+  app.post(
+    '/api/staff/:userId/two-factor/reset',
+    {
+      schema: {
+        tags: ['people'],
+        summary: "Turn off a staff member's two-factor sign-in (a lost phone) and sign them out everywhere; they set it up again",
+        params: userParamsSchema,
+        body: z.object({}).strict().optional(),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const user = authorize(request, 'staff.manage');
+      const scope = scopeOf(db, user);
+      const person = await scope.person(request.params.userId);
+      if (!person || person.kind !== 'staff') throw new HttpError(404, 'NOT_FOUND', 'No such staff member in this clinic.');
+      await accounts.clearTwoFactor(person.id, { clinicId: user.clinicId, entry: { ...auditMeta(request), action: 'two_factor_reset', resourceType: 'staff', resourceId: person.id } });
+      await sessions.endAllFor(person.id, 'Your two-factor sign-in was reset by an admin. Please sign in again.');
+      return reply.status(204).send(null);
+    },
+  );
+
   app.get('/api/participants', { schema: { tags: ['people'], summary: "The clinic's participants", response: { 200: z.array(participantSchema), ...errors } } }, async (request) => {
     const user = authorize(request, 'participants.manage');
     const scope = scopeOf(db, user);
