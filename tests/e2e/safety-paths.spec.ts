@@ -1,11 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import { DashboardPage, ParticipantScreen } from './pages/circle';
 import { DESKTOP, PHONE, Person } from './pages/people';
-import { clearAndConsent, clearance, gateCircle, socketAs } from './support/gate-circle';
+import { instruments } from '@holdspace/domain';
+import { randomUUID } from 'node:crypto';
+import { clearAndConsent, clearance, enrollNew, gateCircle, socketAs } from './support/gate-circle';
+import { SafetyAlertsPage, SafetyBanner, crisisAlert } from './pages/outcomes';
 import { ApiCaller } from './support/api';
 import { ClockServer } from './support/clock';
 
-const shots = '/work/shots/s16a';
+/** Screenshots for the people reviewing a change: kept beside the test results, outside the repository. */
+const shots = process.env.E2E_SHOTS_DIR ?? 'e2e/.artifacts/shots';
 /** A screenshot kept outside the repository, for the people reviewing the change. */
 const keep = (page: Page, name: string) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
 
@@ -144,5 +148,102 @@ test.describe('dosing gate', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+test.describe('care after close and one acknowledgement', () => {
+  test('a crisis acknowledged on the dashboard closes it for every clinician; two dosed people keep "I need support" after the close', async ({ browser, baseURL }) => {
+    test.setTimeout(240_000);
+    // Scheduled within the hour, so the baseline questionnaire is still open for the crisis answer below.
+    const setup = await gateCircle(baseURL!, 'Alder', 50);
+    const birch = await enrollNew(setup.admin, setup.cohortId, 'Birch');
+    const people = [setup.participant, birch];
+    for (const p of people) await clearAndConsent(setup, 150, p);
+
+    const maya = await Person.arrive(browser, 'maya@demo.holdspace.example', DESKTOP);
+    await maya.page.goto(`/circles/${setup.circleId}`);
+    await expect(maya.circle.connection).toContainText(/live/i);
+    const dashboard = new DashboardPage(maya.page);
+    await maya.circle.openCircle();
+    const phones: Record<string, { person: Person; screen: ParticipantScreen }> = {};
+    for (const p of people) {
+      const person = await Person.arrive(browser, p.email, PHONE);
+      await person.page.goto(`/circles/${setup.circleId}`);
+      await expect(person.circle.connection).toContainText(/live/i);
+      const screen = new ParticipantScreen(person.page);
+      await screen.arrivalCheckIn({ mood: 6, anxiety: 3, sleep: 'Good', body: 'Calm', intention: 'Be here' });
+      await dashboard.letIn(p.displayName);
+      phones[p.displayName] = { person, screen };
+    }
+    await dashboard.startSession();
+    for (const p of people) {
+      await phones[p.displayName]!.screen.predoseCheckIn({ lastAteHoursAgo: 6, holdsFollowed: true, home: 'Someone is driving me home' });
+      await dashboard.recordVitals(p.displayName, { systolic: 122, diastolic: 78, heartRate: 70 });
+      await dashboard.recordDose(p.displayName, 150);
+    }
+
+    // The prescriber works on the Safety alerts page; Alder answers PHQ-9 question 9 above 0 from her phone's session.
+    const lindqvist = await Person.arrive(browser, 'dr.lindqvist@demo.holdspace.example', DESKTOP, /\/screening$/);
+    const alertsPage = new SafetyAlertsPage(lindqvist.page);
+    await alertsPage.goto();
+    const banner = new SafetyBanner(lindqvist.page);
+    const alder = await ApiCaller.signIn(baseURL!, setup.participant.email);
+    const answers = Object.fromEntries(instruments.phq9.item.map((item) => [item.linkId, 1]));
+    const mine = await alder.ok<{ assessments: { cohort: { id: string }; point: { key: string }; status: string }[] }>('GET', '/api/me/questionnaires');
+    const open = mine.assessments.find((a) => a.cohort.id === setup.cohortId && (a.status === 'due' || a.status === 'overdue'));
+    expect(open, 'an assessment point open for Alder').toBeTruthy();
+    const sent = await alder.ok<{ crisis: boolean }>('POST', '/api/me/questionnaires', { cohortId: setup.cohortId, responseId: randomUUID(), assessmentKey: open!.point.key, instrument: 'phq9', answers });
+    expect(sent.crisis).toBe(true);
+    await expect(crisisAlert(maya.page, 'Alder')).toBeVisible({ timeout: 2_000 });
+    await expect(alertsPage.open('Alder Tester')).toHaveCount(1, { timeout: 2_000 });
+    const before = Number(await banner.root.getAttribute('data-count'));
+    expect(before).toBeGreaterThanOrEqual(1);
+
+    // ALR3: one acknowledgement, with what was done, pressed on the dashboard.
+    await crisisAlert(maya.page, 'Alder').getByRole('button', { name: /^Acknowledge/ }).click();
+    const ack = maya.page.getByRole('dialog', { name: 'Acknowledge this safety alert' });
+    await expect(ack).toBeVisible();
+    const note = 'Sat with Alder; safety plan reviewed, no intent, partner informed.';
+    await ack.getByLabel('What was done?').fill(note);
+    await keep(maya.page, 'crisis-ack-dialog-1280');
+    const ackedAt = Date.now();
+    await ack.getByRole('button', { name: 'Acknowledge', exact: true }).click();
+    await expect(ack).toBeHidden();
+    await expect(crisisAlert(maya.page, 'Alder')).toHaveCount(0);
+    // The prescriber's banner and alerts page follow, without a reload.
+    await expect
+      .poll(async () => Number((await banner.root.count()) ? await banner.root.getAttribute('data-count') : 0), { timeout: 2_000 })
+      .toBe(before - 1);
+    await expect(alertsPage.acknowledged('Alder Tester').filter({ hasText: note })).toHaveCount(1, { timeout: 2_000 });
+    console.log(`crisis acknowledged on the dashboard to the prescriber's banner and alerts page: ${Date.now() - ackedAt} ms`);
+    await keep(lindqvist.page, 'alerts-page-acknowledged-1280');
+
+    // CARE1, CARE2: the circle ends with both still dosed and not discharged; their phones keep the call for help.
+    const end = await dashboard.openEndCircle();
+    await expect(end.getByTestId('still-in-care')).toContainText('Alder');
+    await expect(end.getByTestId('still-in-care')).toContainText('Birch');
+    await end.getByLabel('Reason').fill('Fire alarm in the building; both stay with a facilitator in the lounge.');
+    await end.getByRole('button', { name: 'End for everyone' }).click();
+    await expect(maya.circle.status).toHaveText(/closed/i);
+    await expect(maya.page.getByTestId('still-under-care')).toContainText('2 people are still under care');
+    for (const p of people) {
+      const phone = phones[p.displayName]!;
+      await expect(phone.person.page.getByTestId('care-after-close')).toBeVisible();
+      await expect(phone.person.page.getByRole('button', { name: 'I need support' })).toBeVisible();
+    }
+    await keep(phones.Birch!.person.page, 'care-after-close-phone-390');
+
+    for (const p of people) {
+      await phones[p.displayName]!.screen.signal('I need support');
+      const tappedAt = Date.now();
+      await expect(dashboard.alert(p.displayName, /support/i)).toHaveCount(1, { timeout: 2_000 });
+      console.log(`after the close, ${p.displayName}'s "I need support" on the facilitator's screen: ${Date.now() - tappedAt} ms`);
+    }
+    await keep(maya.page, 'still-under-care-1280');
+    await dashboard.acknowledge('Birch', /support/i, 'Went to Birch in the lounge; fine, wanted company.');
+
+    for (const p of people) await phones[p.displayName]!.person.context.close();
+    await lindqvist.context.close();
+    await maya.context.close();
   });
 });

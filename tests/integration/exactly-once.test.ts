@@ -19,7 +19,7 @@ describe.each(testDrivers())('exactly once, refusals included (%s)', (driver) =>
   beforeEach(async () => {
     maya = await TappedSocket.open(server.url, cast.facilitator.person.cookie);
     await maya.join(cast.circleId);
-    await maya.command(cast.circleId, { type: 'circle.open' }); // open once; refused (CIR2) after
+    await maya.command(cast.circleId, { type: 'circle.open', offSchedule: true }); // open once; refused (CIR2) after
   });
   afterEach(() => {
     closeAllConnections();

@@ -15,7 +15,7 @@ export class DashboardPage {
     return this.page.getByTestId('facilitator-dashboard');
   }
   get alerts() {
-    return this.page.getByRole('region', { name: 'Alerts' });
+    return this.page.getByRole('region', { name: 'Alerts', exact: true });
   }
   get lobby() {
     return this.page.getByRole('region', { name: 'Waiting to be let in' });
@@ -99,9 +99,18 @@ export class DashboardPage {
     await expect(this.card(name).getByTestId('dose')).toContainText(`${expectedMg} mg`);
   }
 
-  async acknowledge(name: string, detail: string | RegExp) {
+  /** Acknowledges an alert; an urgent one (ALR3) asks for an optional note in a dialog first. */
+  async acknowledge(name: string, detail: string | RegExp, note?: string) {
     const item = this.alert(name, detail);
+    const urgent = (await item.getAttribute('data-urgency')) === '1' && (await item.getAttribute('data-kind')) !== 'crisis';
     await item.getByRole('button', { name: /^Acknowledge/ }).click();
+    if (urgent) {
+      const dialog = this.dialog('Acknowledge this alert');
+      await expect(dialog).toBeVisible();
+      if (note) await dialog.getByLabel(/What was done/).fill(note);
+      await dialog.getByRole('button', { name: 'Acknowledge' }).click();
+      await expect(dialog).toBeHidden();
+    }
     await expect(item).toHaveCount(0);
   }
 

@@ -352,7 +352,7 @@ export class CrisisLinesSettings {
 
 /** On a facilitator's live dashboard: a crisis alert (a questionnaire answer that needs a clinician now) about someone. */
 export function crisisAlert(page: Page, displayName: string): Locator {
-  return page.getByRole('region', { name: 'Alerts' }).locator('[data-testid="alert"][data-kind="crisis"]').filter({ hasText: displayName });
+  return page.getByRole('region', { name: 'Alerts', exact: true }).locator('[data-testid="alert"][data-kind="crisis"]').filter({ hasText: displayName });
 }
 
 /** The questionnaires badge of a roster entry ("No questionnaires due", "Questionnaires late"). */
