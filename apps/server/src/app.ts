@@ -7,6 +7,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, SignInRepo, type DbHandle } from '@holdspace/db';
 import type { Config } from './config.js';
+import { logSafety } from './log-safety.js';
 import { authPlugin } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/errors.js';
 import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js';
@@ -53,11 +54,13 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps) {
   const { config, db, now = () => new Date(), logger } = deps;
   const app = Fastify({
-    logger: logger ?? {
+    // Logs never hold health data: failed queries lose their parameters, bodies are never written (log-safety.ts).
+    logger: (logger && typeof logger === 'object' ? { ...logger, ...logSafety } : logger ?? {
+      ...logSafety,
       level: config.LOG_LEVEL,
       // Readable lines for a person at a terminal; JSON lines for log collectors.
       ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
-    },
+    }) as FastifyServerOptions['logger'],
     trustProxy: config.TRUST_PROXY,
     forceCloseConnections: true,
     return503OnClosing: true,

@@ -8,7 +8,17 @@ import {
   type Result,
   type ServerToClientEvents,
 } from '@holdspace/protocol';
-import { backoff, memoryStorage, Outbox, type OutboxEntry, type OutboxStorage } from './outbox.js';
+import {
+  backoff,
+  afterAnswer,
+  dueEntries,
+  memoryStorage,
+  Outbox,
+  refusalNotice,
+  type OutboxEntry,
+  type Lane,
+  type OutboxStorage,
+} from './outbox.js';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'offline' | 'ended';
 
@@ -26,13 +36,15 @@ export interface CircleConnectionOptions {
   onChange?: () => void;
   /** Every event as it is applied, in order. */
   onEvent?: (event: CircleEvent) => void;
-  /** A command queued before this page loaded (nobody awaits it) was refused: the person must still be told. */
-  onRefused?: (command: ClientCommand, failure: Extract<Result<CommandAck>, { ok: false }>) => void;
+  /**
+   * OBX5: a command queued before this page loaded (nobody awaits it) left the queue unsaved: the person must still
+   * be told. `notice` is the plain message to show.
+   */
+  onRefused?: (command: ClientCommand, failure: Extract<Result<CommandAck>, { ok: false }>, notice: string) => void;
 }
 
-type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const PERMANENT = new Set(['BAD_REQUEST', 'FORBIDDEN', 'NOT_FOUND', 'RULE_VIOLATION', 'CONFLICT', 'UNAUTHENTICATED']);
+type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
  * One device's live view of one circle. Joins with the last seq it holds and applies what it missed; sends
@@ -48,8 +60,9 @@ export class CircleConnection {
   readonly outbox: Outbox;
   private syncing = false;
   private buffered: CircleEvent[] = [];
-  private flushing = false;
+  private flushing: Record<Lane, boolean> = { urgent: false, normal: false };
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryAt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private reconnectAttempt = 0;
   private paused = false;
@@ -201,12 +214,22 @@ export class CircleConnection {
     this.changed();
   }
 
-  private async flush(): Promise<void> {
-    if (this.flushing || this.status !== 'live') return;
-    this.flushing = true;
+  /** OBX4: the urgent lane and the normal lane go side by side, so a call for support never waits behind another. */
+  private flush(): Promise<void> {
+    return Promise.all([this.flushLane('urgent'), this.flushLane('normal')]).then(() => undefined);
+  }
+
+  /** The entries of a lane that are due now, oldest first. */
+  private due(lane: Lane, now = Date.now()): OutboxEntry[] {
+    return dueEntries(this.outbox.all(this.circleId), lane, now);
+  }
+
+  private async flushLane(lane: Lane): Promise<void> {
+    if (this.flushing[lane] || this.status !== 'live') return;
+    this.flushing[lane] = true;
     try {
-      // The oldest entry each time round, so what is written while one awaits its ack goes out in this pass too.
-      for (let entry = this.outbox.all(this.circleId)[0]; entry; entry = this.outbox.all(this.circleId)[0]) {
+      // The oldest due entry each time round, so what is written while one awaits its ack goes out in this pass too.
+      for (let entry = this.due(lane)[0]; entry; entry = this.due(lane)[0]) {
         if (this.status !== 'live') break;
         this.outbox.attempted(entry.commandId);
         let result: Result<CommandAck>;
@@ -215,32 +238,58 @@ export class CircleConnection {
             .timeout(this.options.ackTimeoutMs ?? 10_000)
             .emitWithAck('circle:command', { commandId: entry.commandId, circleId: entry.circleId, command: entry.command });
         } catch {
+          // No answer at all: the connection is in trouble, so the whole lane waits and tries again.
           this.scheduleRetry(entry.attempts + 1);
           break;
         }
-        if (!result.ok && !PERMANENT.has(result.code)) {
-          this.scheduleRetry(entry.attempts + 1);
-          break;
+        // OBX2: a temporary answer sets this command aside; the ones behind it go now.
+        if (afterAnswer(entry, result) === 'set_aside') {
+          this.outbox.setAside(entry.commandId, Date.now() + backoff(entry.attempts), !result.ok && result.code === 'INTERNAL');
+          this.scheduleRetry();
+          continue;
         }
-        this.outbox.remove(entry.commandId);
-        if (!result.ok) this.lastError = result.message;
-        const waiter = this.waiters.get(entry.commandId);
-        if (waiter) waiter(result);
-        else if (!result.ok) this.options.onRefused?.(entry.command, result);
-        this.waiters.delete(entry.commandId);
-        this.changed();
+        this.finish(entry, result);
       }
     } finally {
-      this.flushing = false;
+      this.flushing[lane] = false;
+      // What was set aside is tried when it is due, even if nothing else wakes the outbox.
+      if (!this.closed) this.scheduleRetry();
     }
   }
 
-  private scheduleRetry(attempt: number): void {
-    if (this.retryTimer) return;
+  /** OBX3, OBX5: the command leaves the queue: saved, or refused with a message the person is shown. */
+  private finish(entry: OutboxEntry, result: Result<CommandAck>): void {
+    this.outbox.remove(entry.commandId);
+    const waiter = this.waiters.get(entry.commandId);
+    this.waiters.delete(entry.commandId);
+    if (result.ok) waiter?.(result);
+    else {
+      const notice = refusalNotice(entry.command, result);
+      this.lastError = result.message;
+      // A gave-up INTERNAL is not the server's last word on the command: the person reads what to do instead.
+      const answer = result.code === 'INTERNAL' ? { ...result, message: notice } : result;
+      if (waiter) waiter(answer);
+      else this.options.onRefused?.(entry.command, answer, notice);
+    }
+    this.changed();
+  }
+
+  /** Retry after `attempt`'s backoff, or when the first set-aside command is due, whichever is sooner. */
+  private scheduleRetry(attempt?: number): void {
+    const now = Date.now();
+    const waits = this.outbox
+      .all(this.circleId)
+      .flatMap((e) => (e.retryAt !== undefined && e.retryAt > now ? [e.retryAt - now] : []));
+    if (attempt !== undefined) waits.push(backoff(attempt));
+    if (waits.length === 0) return;
+    const delay = Math.min(...waits);
+    if (this.retryTimer && this.retryAt <= now + delay) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryAt = now + delay;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.flush();
-    }, backoff(attempt));
+    }, delay);
   }
 
   private setStatus(status: ConnectionStatus): void {

@@ -3,6 +3,7 @@ import type { CircleEventPayloads, CircleEventType, CircleState, NewEvent, Round
 import type { CircleActor } from './people.js';
 import { isStaff } from './people.js';
 import { allow, refuse, type Decision } from './result.js';
+import { visibleLength } from './text.js';
 import {
   advance,
   EXTEND_SECONDS,
@@ -182,12 +183,12 @@ export function decideShare(state: CircleState, command: ShareCommand, actor: Ci
     case 'share.decline':
       if (!isStaff(actor)) return staffOnly('decline a share');
       if (!waiting) return refuse('SHR3', 'This share is not waiting for approval.');
-      if (command.note.trim().length === 0) return refuse('SHR3', 'Add a kind note for the author.');
+      if (visibleLength(command.note) === 0) return refuse('SHR3', 'Add a kind note for the author.');
       return allow([to({ ...share, status: 'declined', note: command.note.trim(), proposedText: null })]);
     case 'share.proposeEdit':
       if (!isStaff(actor)) return staffOnly('propose an edit');
       if (!waiting) return refuse('SHR4', 'This share is not waiting for approval.');
-      if (command.text.trim().length === 0) return refuse('SHR4', 'The proposed text is empty.');
+      if (visibleLength(command.text) === 0) return refuse('SHR4', 'The proposed text is empty.');
       return allow([to({ ...share, status: 'edit_proposed', proposedText: command.text.trim() })]);
     case 'share.acceptEdit':
       if (!mine) return refuse('SHR4', 'Only the author can accept an edit to their share.');

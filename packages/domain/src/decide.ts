@@ -1,4 +1,5 @@
 import { segmentKinds } from './agenda.js';
+import { visibleLength } from './text.js';
 import { personAudience, type Audience } from './audience.js';
 import { boosterDue, careAfterClose, gateFor, offSchedule, readinessToLeave, underCare, vitalsOutOfRange } from './care.js';
 import {
@@ -60,7 +61,7 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       if (state.status === 'closed') return refuse('CIR2', 'The circle is already closed.');
       const reason = command.reason?.trim() ?? '';
       const stillHere = Object.values(state.people).filter((r) => r.dose && !r.discharge);
-      if (stillHere.length > 0 && reason.length < MIN_REASON) {
+      if (stillHere.length > 0 && visibleLength(reason) < MIN_REASON) {
         const names = stillHere.map((r) => state.roster[r.personId]?.displayName ?? 'someone').join(', ');
         return refuse('CIR4', `${names} ${stillHere.length === 1 ? 'was' : 'were'} dosed and not discharged: write why you are closing anyway (at least ${MIN_REASON} characters).`);
       }
@@ -81,7 +82,7 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       const agenda = command.agenda;
       if (agenda.length === 0) return refuse('AGD2', 'An agenda needs at least one segment.');
       if (new Set(agenda.map((s) => s.id)).size !== agenda.length) return refuse('AGD2', 'Each segment needs its own id.');
-      if (agenda.some((s) => !segmentKinds.includes(s.kind) || s.title.trim() === '')) return refuse('AGD2', 'Each segment needs a kind and a title.');
+      if (agenda.some((s) => !segmentKinds.includes(s.kind) || visibleLength(s.title) === 0)) return refuse('AGD2', 'Each segment needs a kind and a title.');
       return allow([ev('agenda.set', { kind: state.kind ?? 'dosing', agenda }, 'all')]);
     }
 
@@ -183,7 +184,7 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       if (!state.roster[command.personId]) return refuse('ROS1', 'That person is not a participant of this circle.');
       if (command.item === 'clearance') return refuse('GATE1', 'Prescriber clearance can never be overridden.');
       if (command.item === 'consent') return refuse('GATE2', 'Signed consent can never be overridden.');
-      if (command.reason.trim().length < MIN_REASON) return refuse('GATE7', `Write why you are overriding this check (at least ${MIN_REASON} characters).`);
+      if (visibleLength(command.reason) < MIN_REASON) return refuse('GATE7', `Write why you are overriding this check (at least ${MIN_REASON} characters).`);
       if (recordOf(state, command.personId).dose) return refuse('DOSE3', 'This person has already been dosed.');
       return allow([ev('gate.overridden', { personId: command.personId, item: command.item, reason: command.reason.trim() }, 'staff')]);
     }
@@ -260,7 +261,7 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
     case 'adverse.record': {
       if (!isStaff(actor)) return staffOnly('record an adverse event');
       if (!state.roster[command.personId]) return refuse('ROS1', 'That person is not a participant of this circle.');
-      if (command.action.trim() === '') return refuse('ADV1', 'Say what action was taken.');
+      if (visibleLength(command.action) === 0) return refuse('ADV1', 'Say what action was taken.');
       const { type: _t, personId, ...body } = command;
       return allow([ev('adverse.recorded', { personId, ...body, action: body.action.trim() }, 'staff')]);
     }
@@ -308,7 +309,7 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       const reason = command.reason?.trim() ?? '';
       if (r.dose) {
         const unmet = readinessToLeave(state, command.personId, now).items.filter((i) => !i.met);
-        if (unmet.length > 0 && reason.length < MIN_REASON) {
+        if (unmet.length > 0 && visibleLength(reason) < MIN_REASON) {
           return refuse(unmet[0]!.rule, `Not ready to leave: ${unmet.map((i) => `${i.label.toLowerCase()} (${i.detail})`).join('; ')}. Discharging anyway needs a written reason.`);
         }
       }

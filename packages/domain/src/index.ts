@@ -18,3 +18,4 @@ export * from './schedule.js';
 export * from './outcomes.js';
 export * from './attendance.js';
 export * from './journal.js';
+export * from './text.js';

@@ -1,4 +1,5 @@
 import { allow, refuse, type Decision } from './result.js';
+import { cutText, textLength } from './text.js';
 
 /** The prompts of an integration journal entry. */
 export type JournalPrompt = 'insights' | 'emotions' | 'imagery';
@@ -42,9 +43,9 @@ export function checkJournalDraft(draft: JournalDraft): Decision<CheckedJournalD
   const prompts = Object.fromEntries(journalPrompts.map((p) => [p.key, (draft.prompts[p.key] ?? '').trim()])) as Record<JournalPrompt, string>;
   const commitments = draft.commitments.map((c) => ({ ...c, text: c.text.trim() })).filter((c) => c.text !== '');
   if (Object.values(prompts).every((t) => t === '') && commitments.length === 0) return refuse('JRN2', 'Write something in the entry, or add a commitment.');
-  if (Object.values(prompts).some((t) => t.length > JOURNAL_LIMITS.promptChars)) return refuse('JRN2', `Keep each part under ${JOURNAL_LIMITS.promptChars} characters.`);
+  if (Object.values(prompts).some((t) => textLength(t) > JOURNAL_LIMITS.promptChars)) return refuse('JRN2', `Keep each part under ${JOURNAL_LIMITS.promptChars} characters.`);
   if (commitments.length > JOURNAL_LIMITS.commitments) return refuse('JRN2', `An entry holds at most ${JOURNAL_LIMITS.commitments} commitments.`);
-  if (commitments.some((c) => c.text.length > JOURNAL_LIMITS.commitmentChars)) return refuse('JRN2', `Keep each commitment under ${JOURNAL_LIMITS.commitmentChars} characters.`);
+  if (commitments.some((c) => textLength(c.text) > JOURNAL_LIMITS.commitmentChars)) return refuse('JRN2', `Keep each commitment under ${JOURNAL_LIMITS.commitmentChars} characters.`);
   return allow({ circleId: draft.circleId, prompts, commitments });
 }
 
@@ -55,5 +56,5 @@ export const SHARE_TEXT_LIMIT = 2000;
 export function shareTextFrom(entry: Pick<JournalEntry, 'prompts'>): string {
   const parts = journalPrompts.map((p) => entry.prompts[p.key].trim()).filter((t) => t !== '');
   const text = parts.join('\n\n');
-  return text.length <= SHARE_TEXT_LIMIT ? text : `${text.slice(0, SHARE_TEXT_LIMIT - 1).trimEnd()}…`;
+  return cutText(text, SHARE_TEXT_LIMIT);
 }

@@ -1,5 +1,6 @@
 import type { VitalLimits } from './clinic.js';
 import { allow, refuse, type Decision } from './result.js';
+import { visibleLength } from './text.js';
 
 /** The contraindications a prescriber checks before clearing someone for ketamine. */
 export const contraindications = [
@@ -70,7 +71,7 @@ export function validateScreening(record: ScreeningRecord, today: string): Decis
   if (!record.emergencyContact) return refuse('SCR1', 'An emergency contact is required.');
   if (record.decision === 'cleared') {
     const found = contraindications.filter((c) => record.contraindications[c.key]);
-    if (found.length > 0 && record.notes.trim().length < 10) {
+    if (found.length > 0 && visibleLength(record.notes) < 10) {
       return refuse('SCR2', `Clearing someone with a contraindication (${found.map((c) => c.label).join(', ')}) needs a note explaining why.`);
     }
     if (!record.validUntil || record.validUntil < today) return refuse('SCR3', 'A clearance needs a valid-until date that is today or later.');
@@ -83,7 +84,7 @@ export function validateScreening(record: ScreeningRecord, today: string): Decis
       return refuse('SCR4', 'The booster window must start before it ends.');
     }
   }
-  if (record.decision === 'not_cleared' && record.notes.trim().length === 0) return refuse('SCR2', 'Say why the person is not cleared.');
+  if (record.decision === 'not_cleared' && visibleLength(record.notes) === 0) return refuse('SCR2', 'Say why the person is not cleared.');
   return allow(record);
 }
 

@@ -7,9 +7,10 @@ import {
 } from '@holdspace/domain';
 import { circleKindSchema, staffRoleSchema } from './http.js';
 import { crisisResourceSchema, outcomeSettingsSchema } from './outcomes.js';
+import { freeText, storable } from './text.js';
 
 const uuid = (what: string) => z.string().uuid(`Not a valid ${what} id`);
-const name = z.string().trim().min(1, 'Required').max(120, 'At most 120 characters');
+const name = freeText({ min: 1, max: 120, tooShort: 'Required', tooLong: 'At most 120 characters' });
 const email = z.string().trim().toLowerCase().email('Enter a valid email address').max(254);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-12-31');
 /** A wall-clock time in the circle's own time zone, e.g. 2026-12-01T17:00. */
@@ -27,10 +28,10 @@ export const timeZoneSchema = z.string().refine((tz) => {
 export const userParamsSchema = z.object({ userId: uuid('person') });
 export const cohortParamsSchema = z.object({ cohortId: uuid('cohort') });
 export const consentParamsSchema = z.object({ consentTextId: uuid('consent text') });
-export const inviteParamsSchema = z.object({ token: z.string().min(20, 'Not a valid invite').max(100, 'Not a valid invite') });
+export const inviteParamsSchema = z.object({ token: storable(z.string().min(20, 'Not a valid invite').max(100, 'Not a valid invite')) });
 
 // ── accounts ──────────────────────────────────────────────────────────────────────────────────────────────────────
-export const passwordSchema = z.string().min(10, 'Use at least 10 characters').max(200, 'At most 200 characters');
+export const passwordSchema = storable(z.string().min(10, 'Use at least 10 characters').max(200, 'At most 200 characters'));
 
 export const staffMemberSchema = z.object({
   id: z.string().uuid(),
@@ -96,7 +97,7 @@ export const cohortFormats = ['in_person', 'online', 'hybrid'] as const;
 
 export const programCircleInputSchema = z.object({
   kind: circleKindSchema,
-  title: z.string().trim().max(120).optional(),
+  title: freeText({ max: 120 }).optional(),
   startsAt: localDateTime,
 });
 
@@ -104,8 +105,8 @@ export const createCohortSchema = z.object({
   name,
   capacity: z.number().int().min(1, 'At least 1').max(16, 'At most 16 people').default(8),
   format: z.enum(cohortFormats),
-  location: z.string().trim().max(200).default(''),
-  jurisdiction: z.string().trim().max(120).default(''),
+  location: freeText({ max: 200 }).default(''),
+  jurisdiction: freeText({ max: 120 }).default(''),
   timeZone: timeZoneSchema,
   facilitatorIds: z.array(z.string().uuid()).min(1, 'Choose one or two facilitators').max(2, 'At most two facilitators'),
   program: z.array(programCircleInputSchema).min(1, 'Add at least one circle').max(40, 'A program has at most 40 circles'),
@@ -130,7 +131,7 @@ export type CohortSummary = z.infer<typeof cohortSummarySchema>;
 
 export const enrollSchema = z.object({
   participantId: z.string().uuid('Choose a participant'),
-  displayName: z.string().trim().min(1, 'Required').max(40, 'At most 40 characters'),
+  displayName: freeText({ min: 1, max: 40, tooShort: 'Required', tooLong: 'At most 40 characters' }),
 });
 
 const badgeSchema = z.object({ state: z.enum(['ok', 'warn', 'missing']), label: z.string() });
@@ -156,22 +157,22 @@ export const consentTextSchema = z.object({
 export const publishConsentSchema = z.object({
   kind: consentKindSchema,
   title: name,
-  body: z.string().trim().min(20, 'Write the full text (at least 20 characters)').max(50_000),
+  body: freeText({ min: 20, max: 50_000, tooShort: 'Write the full text (at least 20 characters)' }),
 });
 export const myConsentSchema = consentTextSchema.extend({ signedAt: z.string().nullable() });
-export const signConsentSchema = z.object({ typedName: z.string().trim().min(2, 'Type your full name').max(120) });
+export const signConsentSchema = z.object({ typedName: freeText({ min: 2, max: 120, tooShort: 'Type your full name' }) });
 
 // ── screening and clearance ───────────────────────────────────────────────────────────────────────────────────────
 const contact = z.object({
-  name: z.string().trim().min(1, 'Required').max(120),
+  name: freeText({ min: 1, max: 120, tooShort: 'Required' }),
   phone: z.string().trim().regex(/^[+\d][\d\s().-]{5,24}$/, 'Enter a phone number'),
-  relationship: z.string().trim().max(60).optional(),
+  relationship: freeText({ max: 60 }).optional(),
 });
 const contraindicationKeys = contraindications.map((c) => c.key) as [ContraindicationKey, ...ContraindicationKey[]];
 
 export const screeningInputSchema: z.ZodType<ScreeningRecord> = z.object({
   contraindications: z.record(z.enum(contraindicationKeys), z.boolean()) as z.ZodType<Record<ContraindicationKey, boolean>>,
-  notes: z.string().trim().max(10_000),
+  notes: freeText({ max: 10_000 }),
   decision: z.enum(['cleared', 'not_cleared', 'needs_review']),
   validUntil: isoDate.nullable(),
   prescription: z
@@ -184,7 +185,7 @@ export const screeningInputSchema: z.ZodType<ScreeningRecord> = z.object({
     .nullable(),
   vitalLimits: vitalLimitsSchema.partial(),
   medicationHolds: z
-    .array(z.object({ medication: z.string().trim().min(1).max(120), holdHours: z.number().min(0).max(24 * 14), notes: z.string().trim().max(500).optional() }))
+    .array(z.object({ medication: freeText({ min: 1, max: 120 }), holdHours: z.number().min(0).max(24 * 14), notes: freeText({ max: 500 }).optional() }))
     .max(30),
   emergencyContact: contact.nullable(),
   chaperone: contact.nullable(),
@@ -213,7 +214,7 @@ export const auditQuerySchema = z.object({
   subjectId: z.string().uuid().optional(),
   actorId: z.string().uuid().optional(),
   action: z.enum(['read', 'create', 'update', 'delete', 'sign', 'export', 'acknowledge', 'sign_in', 'sign_out', 'role_change']).optional(),
-  resourceType: z.string().max(40).optional(),
+  resourceType: storable(z.string().max(40)).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const auditEntrySchema = z.object({

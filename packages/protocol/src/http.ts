@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storable } from './text.js';
 
 export const staffRoles = ['admin', 'facilitator', 'prescriber'] as const;
 export const staffRoleSchema = z.enum(staffRoles);
@@ -6,11 +7,11 @@ export type StaffRole = z.infer<typeof staffRoleSchema>;
 
 export const signInBodySchema = z.object({
   email: z.string().trim().toLowerCase().email('Enter a valid email address').max(254),
-  password: z.string().min(1, 'Enter your password').max(512),
+  password: storable(z.string().min(1, 'Enter your password').max(512)),
   /** The 6-digit code from an authenticator app, when two-factor sign-in is on. */
   totp: z.string().regex(/^\d{6}$/, 'Enter the 6-digit code').optional(),
   /** One of the ten single-use recovery codes, instead of the code, when the authenticator app is lost. */
-  recoveryCode: z.string().trim().min(8, 'Enter a recovery code').max(40).optional(),
+  recoveryCode: storable(z.string().trim().min(8, 'Enter a recovery code').max(40)).optional(),
 });
 export type SignInBody = z.infer<typeof signInBodySchema>;
 

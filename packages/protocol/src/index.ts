@@ -1,5 +1,6 @@
 export * from './version.js';
 export * from './result.js';
+export * from './text.js';
 export * from './http.js';
 export * from './realtime.js';
 export * from './clinic.js';

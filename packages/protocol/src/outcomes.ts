@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { instrumentIds, JOURNAL_LIMITS, journalPrompts, type InstrumentId, type JournalPrompt } from '@holdspace/domain';
 import { circleKindSchema, circleSummarySchema } from './http.js';
+import { freeText, storable } from './text.js';
 
 const uuid = (what: string) => z.string().uuid(`Not a valid ${what} id`);
 const iso = z.string();
@@ -38,11 +39,11 @@ const crisisNumber = z
   .regex(/^[+\d][\d\s().-]{1,24}$/, 'Enter a phone number')
   .nullable();
 const crisisResourceSchema = z.object({
-  label: z.string().trim().min(1, 'Name the service').max(120),
-  description: z.string().trim().max(300),
+  label: freeText({ min: 1, max: 120, tooShort: 'Name the service' }),
+  description: freeText({ max: 300 }),
   phone: crisisNumber,
   sms: crisisNumber,
-  url: z.string().trim().url('Enter a full web address (https://…)').max(300).nullable(),
+  url: storable(z.string().trim().url('Enter a full web address (https://…)').max(300)).nullable(),
 });
 export { crisisResourceSchema };
 
@@ -72,7 +73,7 @@ export const submitResponseSchema = z.object({
   assessmentKey: assessmentKeySchema,
   instrument: instrumentIdSchema,
   answers: z
-    .record(z.string().min(1).max(40), z.number().int('Choose one of the answers').min(0).max(4))
+    .record(storable(z.string().min(1).max(40)), z.number().int('Choose one of the answers').min(0).max(4))
     .refine((a) => Object.keys(a).length <= 40, 'Too many answers'),
 });
 export type SubmitResponse = z.input<typeof submitResponseSchema>;
@@ -107,7 +108,7 @@ export type SafetyAlert = z.infer<typeof safetyAlertSchema>;
 export const safetyAlertQuerySchema = z.strictObject({ status: z.enum(['open', 'all'], { error: 'Use open or all' }).default('open') });
 export const safetyAlertParamsSchema = z.object({ alertId: uuid('alert') });
 export const acknowledgeAlertSchema = z.object({
-  note: z.string().trim().min(10, 'Say what was done (at least 10 characters)').max(2000, 'At most 2000 characters'),
+  note: freeText({ min: 10, max: 2000, tooShort: 'Say what was done (at least 10 characters)', tooLong: 'At most 2000 characters' }),
 });
 
 /**
@@ -129,7 +130,7 @@ export const careAlertSchema = z.object({
 export type CareAlert = z.infer<typeof careAlertSchema>;
 export const careAlertParamsSchema = z.object({ circleId: uuid('circle'), alertId: z.string().regex(/^a\d{1,12}$/, 'Not a valid alert id') });
 /** ALR3: an urgent alert takes an optional note. */
-export const acknowledgeUrgentSchema = z.object({ note: z.string().trim().max(2000, 'At most 2000 characters').optional() });
+export const acknowledgeUrgentSchema = z.object({ note: freeText({ max: 2000, tooLong: 'At most 2000 characters' }).optional() });
 
 // ── outcomes ──────────────────────────────────────────────────────────────────────────────────────────────────────
 const bandSchema = z.object({ key: z.string(), label: z.string(), min: z.number(), max: z.number(), level: z.number().int().min(0).max(4) });
@@ -228,7 +229,7 @@ export type ClinicOverview = z.infer<typeof clinicOverviewSchema>;
 
 // ── integration journal ───────────────────────────────────────────────────────────────────────────────────────────
 const promptKeys = journalPrompts.map((p) => p.key) as [JournalPrompt, ...JournalPrompt[]];
-const promptText = z.string().max(JOURNAL_LIMITS.promptChars, `Keep each part under ${JOURNAL_LIMITS.promptChars} characters`);
+const promptText = freeText({ max: JOURNAL_LIMITS.promptChars, trim: false, tooLong: `Keep each part under ${JOURNAL_LIMITS.promptChars} characters` });
 
 export const journalDraftSchema = z.object({
   circleId: uuid('circle').nullable(),
@@ -237,7 +238,7 @@ export const journalDraftSchema = z.object({
     .array(
       z.object({
         id: z.string().regex(/^c[0-9a-z]{1,24}$/, 'Not a valid commitment id').optional(),
-        text: z.string().max(JOURNAL_LIMITS.commitmentChars, `Keep each commitment under ${JOURNAL_LIMITS.commitmentChars} characters`),
+        text: freeText({ max: JOURNAL_LIMITS.commitmentChars, trim: false, tooLong: `Keep each commitment under ${JOURNAL_LIMITS.commitmentChars} characters` }),
         done: z.boolean(),
       }),
     )

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { gateItems, segmentKinds, type CircleEvent, type CircleState, type ClientCommand } from '@holdspace/domain';
 import type { CareAlert, SafetyAlert } from './outcomes.js';
 import type { Result } from './result.js';
+import { freeText, storable } from './text.js';
 
 export const deviceSchema = z.enum(['phone', 'tablet', 'desktop']);
 
@@ -21,17 +22,17 @@ export const circleLeaveSchema = z.object({ circleId: z.string().uuid('Not a val
 export const commandIdSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'Use letters, digits, - and _');
 
 const personId = z.string().uuid('Not a valid person id');
-const reason = z.string().trim().max(2000);
+const reason = freeText({ max: 2000 });
 const shareId = z.string().regex(/^sh\d{1,12}$/, 'Not a valid share id');
 const score = (what: string) => z.number({ error: `Choose ${what} from 0 to 10` }).int().min(0).max(10);
 
 export const segmentSchema = z.object({
-  id: z.string().min(1).max(40),
+  id: storable(z.string().min(1).max(40)),
   kind: z.enum(segmentKinds as [string, ...string[]]).transform((k) => k as (typeof segmentKinds)[number]),
-  title: z.string().trim().min(1, 'Give the segment a title').max(80),
+  title: freeText({ min: 1, max: 80, tooShort: 'Give the segment a title' }),
   minutes: z.number().int().min(1).max(240),
   round: z
-    .object({ mode: z.enum(['go_around', 'open_floor']), prompt: z.string().trim().max(500), timeBoxMinutes: z.number().min(0.5).max(20) })
+    .object({ mode: z.enum(['go_around', 'open_floor']), prompt: freeText({ max: 500 }), timeBoxMinutes: z.number().min(0.5).max(20) })
     .optional(),
 });
 
@@ -50,7 +51,7 @@ export const clientCommandSchema: z.ZodType<ClientCommand> = z.discriminatedUnio
   z.object({ type: z.literal('circle.close'), reason: reason.optional() }),
   z.object({ type: z.literal('agenda.edit'), agenda: z.array(segmentSchema).min(1).max(20) }),
   z.object({ type: z.literal('segment.goto'), index: z.number().int().min(0).max(19) }),
-  z.object({ type: z.literal('hold.start'), message: z.string().trim().max(200).optional() }),
+  z.object({ type: z.literal('hold.start'), message: freeText({ max: 200 }).optional() }),
   z.object({ type: z.literal('hold.end') }),
   z.object({ type: z.literal('participant.admit'), personId }),
   z.object({
@@ -58,8 +59,8 @@ export const clientCommandSchema: z.ZodType<ClientCommand> = z.discriminatedUnio
     mood: score('your mood'),
     anxiety: score('how anxious you feel'),
     sleep: z.enum(['poor', 'fair', 'good']),
-    body: z.string().trim().max(500),
-    intention: z.string().trim().max(1000),
+    body: freeText({ max: 500 }),
+    intention: freeText({ max: 1000 }),
   }),
   z.object({
     type: z.literal('checkin.predose'),
@@ -80,17 +81,17 @@ export const clientCommandSchema: z.ZodType<ClientCommand> = z.discriminatedUnio
     personId,
     kind: z.enum(['hypertension', 'tachycardia', 'nausea', 'disorientation', 'distress', 'other']),
     severity: z.enum(['mild', 'moderate', 'severe']),
-    action: z.string().trim().min(1, 'Say what action was taken').max(2000),
+    action: freeText({ min: 1, max: 2000, tooShort: 'Say what action was taken' }),
   }),
   z.object({
     type: z.literal('alert.ack'),
     alertId: z.string().regex(/^a\d{1,12}$/, 'Not a valid alert id'),
-    note: z.string().trim().max(2000, 'At most 2000 characters').optional(),
+    note: freeText({ max: 2000, tooLong: 'At most 2000 characters' }).optional(),
   }),
   z.object({ type: z.literal('participant.discharge'), personId, reason: reason.optional() }),
   z.object({
     type: z.literal('round.start'),
-    prompt: z.string().trim().max(500),
+    prompt: freeText({ max: 500 }),
     mode: z.enum(['go_around', 'open_floor']),
     timeBoxMinutes: z.number({ error: 'Give each speaker a time in minutes' }).min(0.5, 'At least half a minute each').max(20, 'At most 20 minutes each'),
     newVoicesFirst: z.boolean().optional(),
@@ -111,14 +112,14 @@ export const clientCommandSchema: z.ZodType<ClientCommand> = z.discriminatedUnio
   z.object({ type: z.literal('round.end') }),
   z.object({
     type: z.literal('share.write'),
-    text: z.string().trim().min(1, 'Write something to share').max(2000, 'Keep a share under 2000 characters'),
+    text: freeText({ min: 1, max: 2000, tooShort: 'Write something to share', tooLong: 'Keep a share under 2000 characters' }),
     audience: z.enum(['facilitator', 'group']),
     anonymous: z.boolean(),
   }),
   z.object({ type: z.literal('share.withdraw'), shareId }),
   z.object({ type: z.literal('share.approve'), shareId }),
-  z.object({ type: z.literal('share.decline'), shareId, note: z.string().trim().min(1, 'Add a kind note for the author').max(1000) }),
-  z.object({ type: z.literal('share.proposeEdit'), shareId, text: z.string().trim().min(1, 'The proposed text is empty').max(2000) }),
+  z.object({ type: z.literal('share.decline'), shareId, note: freeText({ min: 1, max: 1000, tooShort: 'Add a kind note for the author' }) }),
+  z.object({ type: z.literal('share.proposeEdit'), shareId, text: freeText({ min: 1, max: 2000, tooShort: 'The proposed text is empty' }) }),
   z.object({ type: z.literal('share.acceptEdit'), shareId }),
 ]);
 

@@ -1,4 +1,4 @@
-import { CircleConnection, localStorageOutbox, type ConnectionStatus, type OutboxEntry } from '@holdspace/client';
+import { CircleConnection, localStorageOutbox, refusalNotice, type ConnectionStatus, type OutboxEntry } from '@holdspace/client';
 import {
   presenceList,
   type CircleState,
@@ -106,8 +106,9 @@ export class LiveCircle {
       device: options.device,
       storage: localStorageOutbox(options.outboxKey),
       onChange: () => this.#changed(),
-      onRefused: (_command, failure) => {
-        this.earlierRefusal = failure.message;
+      // OBX5: what was written before this page loaded and then refused is still told, in plain words.
+      onRefused: (_command, _failure, notice) => {
+        this.earlierRefusal = notice;
       },
     });
     this.#connection.socket.on('session:ended', () => {
@@ -123,8 +124,10 @@ export class LiveCircle {
    * Send any command through the outbox: it is kept on this device until the server has committed it, so it
    * survives a reload or a lost connection. Resolves with the server's answer.
    */
-  send(command: ClientCommand): Promise<Result<CommandAck>> {
-    return this.#connection.send(command);
+  async send(command: ClientCommand): Promise<Result<CommandAck>> {
+    const result = await this.#connection.send(command);
+    // OBX5: input the server refused reads as what was not saved and what to do, not as a validation report.
+    return !result.ok && result.code === 'BAD_REQUEST' ? { ...result, message: refusalNotice(command, result) } : result;
   }
 
   /** Commands of these types still waiting for the server, optionally about one person. */

@@ -1,6 +1,7 @@
 import {
   contraindications,
   validateScreening,
+  visibleLength,
   type ClearanceDecision,
   type Contact,
   type ContraindicationKey,
@@ -183,9 +184,9 @@ export function screeningProblems(draft: ScreeningDraft, today: string): Problem
   const present = contraindications.filter((c) => draft.contraindications[c.key] === true);
 
   if (!draft.decision) add('decision', 'Choose a decision.');
-  if (draft.decision === 'not_cleared' && !draft.notes.trim()) add('notes', 'Say why the person is not cleared.');
+  if (draft.decision === 'not_cleared' && visibleLength(draft.notes) === 0) add('notes', 'Say why the person is not cleared.');
   if (draft.decision === 'cleared') {
-    if (present.length > 0 && draft.notes.trim().length < 10) {
+    if (present.length > 0 && visibleLength(draft.notes) < 10) {
       add('notes', `Explain why you clear someone with ${present.length === 1 ? 'a contraindication' : 'contraindications'} (at least 10 characters).`);
     }
     if (!draft.validUntil) add('validUntil', 'Give the last day this clearance is valid.');

@@ -17,7 +17,13 @@ export class CheckinForm {
     this.errors = {};
     this.refusal = null;
     const result = await send(checked.value);
-    if (!result.ok) this.refusal = result.message;
+    if (result.ok) return;
+    this.refusal = result.message;
+    // TXT1: a field the server refused (a broken character, say) is shown beside that field.
+    for (const issue of result.issues ?? []) {
+      const field = issue.path.replace(/^command\./, '');
+      if (field && !field.includes('.')) this.errors[field] = issue.message;
+    }
   }
 
   /** A field was changed: its old error no longer applies. */
