@@ -5,13 +5,13 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, SignInRepo, type DbHandle } from '@holdspace/db';
+import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, RunsRepo, SignInRepo, withTimeout, type DbHandle } from '@holdspace/db';
 import type { Config } from './config.js';
 import { logSafety } from './log-safety.js';
 import { authPlugin } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/errors.js';
 import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js';
-import { attachGateway, SocketBroadcaster } from './realtime/gateway.js';
+import { attachGateway, endLocalPresence, SocketBroadcaster } from './realtime/gateway.js';
 import { authRoutes } from './routes/auth.js';
 import { circleRoutes } from './routes/circles.js';
 import { clinicRoutes } from './routes/clinic.js';
@@ -29,6 +29,7 @@ import { CircleService } from './services/circle-service.js';
 import { rosterRefresh } from './services/roster-refresh.js';
 import { SafetyNotifier } from './services/safety.js';
 import type { CircleEvent } from '@holdspace/domain';
+import { ServerRun } from './services/server-run.js';
 import { SessionService } from './services/sessions.js';
 import { loadServerKey, ServerKeys } from './services/server-key.js';
 import { SignInService } from './services/sign-in.js';
@@ -64,6 +65,10 @@ export async function buildApp(deps: AppDeps) {
     trustProxy: config.TRUST_PROXY,
     forceCloseConnections: true,
     return503OnClosing: true,
+    // A request must arrive whole within 30 s, its headers within 10 s: half-sent requests do not hold sockets.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 5_000,
     bodyLimit: 256 * 1024,
   });
   // Every route, as registered: the authorization matrix and the bad-input tests enumerate these.
@@ -78,6 +83,7 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  app.server.headersTimeout = 10_000;
 
   const people = new PeopleRepo(db.db);
   const directory = new CircleDirectory(db.db);
@@ -130,7 +136,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   await app.register(authPlugin, { sessions, allowedOrigins: config.ALLOWED_ORIGINS });
-  await app.register(healthRoutes, { db, version: config.version });
+  await app.register(healthRoutes, { db, version: config.version, timeoutMs: 800 });
   const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY);
   await app.register(authRoutes, { db: db.db, sessions, accounts, signIns, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
   await app.register(peopleRoutes, { db: db.db, accounts, sessions, publicUrl: config.PUBLIC_URL });
@@ -144,14 +150,38 @@ export async function buildApp(deps: AppDeps) {
   await app.register(outcomeRoutes, { db: db.db, now, safety, circles });
   await registerWeb(app, config.WEB_DIST, indexHtml);
 
-  const io = attachGateway(app, { sessions, circles, broadcaster, nodeId: config.nodeId, allowedOrigins: config.ALLOWED_ORIGINS });
+  const run = new ServerRun(new RunsRepo(db.db), log, circles, {
+    nodeId: config.nodeId,
+    heartbeatMs: config.RUN_HEARTBEAT_MS,
+    onError: (error, what) => app.log.warn({ err: error }, `${what} failed`),
+    onSwept: (count) => app.log.info({ cleared: count }, 'ended presence left by runs that are gone'),
+  });
+  const gate = { accepting: true };
+  const io = attachGateway(app, {
+    sessions,
+    circles,
+    broadcaster,
+    nodeId: config.nodeId,
+    runId: run.runId,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
+    gate,
+  });
 
-  // Shutdown: stop taking socket messages, let presence leaves and every in-flight write commit, then close.
+  // Shutdown, within SHUTDOWN_TIMEOUT_MS: stop taking socket messages, let what was taken commit and be
+  // acknowledged, end this node's presence in one append per circle, then close the sockets. What cannot be written
+  // in time (the database is away) is left to the next start's sweep (PRS5).
+  const budget = Math.max(200, config.SHUTDOWN_TIMEOUT_MS - 1000);
   app.addHook('preClose', async () => {
-    // Commands already taken commit and are acknowledged before their sockets go, so devices need not resend them.
-    await circles.drain();
+    gate.accepting = false;
+    const deadline = Date.now() + budget;
+    const left = () => Math.max(50, deadline - Date.now());
+    const step = (work: Promise<unknown>, what: string) =>
+      withTimeout(work, left(), `${what} did not finish in time`).catch((error: unknown) => app.log.warn({ err: error }, `shutdown: ${what}`));
+    await step(circles.drain(), 'commands under way');
+    await step(endLocalPresence(io, circles), 'ending presence');
     io.local.disconnectSockets(true);
-    await circles.drain();
+    await step(run.stop(), 'ending the run');
   });
   // Hourly: outcomes kept for retries are dropped once no outbox would still resend them (LOG3), and sign-in
   // failures a day old are forgotten.
@@ -174,10 +204,10 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onClose', async () => {
     clearInterval(pruning);
     io.engine.close();
-    await circles.drain();
+    await withTimeout(circles.drain(), 1000).catch(() => {});
   });
 
-  return { fastify: app, io, routes, services: { circles, sessions, log, people, directory, accounts, pruneOutcomes } };
+  return { fastify: app, io, run, routes, services: { circles, sessions, log, people, directory, accounts, pruneOutcomes } };
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

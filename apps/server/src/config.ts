@@ -17,6 +17,14 @@ const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
+  /** Postgres: how long opening a connection may take before the call fails. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /** Postgres: the longest one statement may run (statement_timeout; lock waits and idle transactions alike). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** How long a socket command or join waits for the database before the device is told UNAVAILABLE (not saved yet). */
+  COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1500),
+  /** How often a server run records that it is alive; a run silent for three beats is dead and its presence swept. */
+  RUN_HEARTBEAT_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
   /** Warnings and errors by default; `info` adds a line per request. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   /** Comma-separated origins allowed to open sockets and send cookie-authenticated writes; empty: same origin only. */

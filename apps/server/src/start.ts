@@ -11,7 +11,13 @@ export interface Running {
 }
 
 export async function openDatabase(config: Config): Promise<DbHandle> {
-  const db = await createDb({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  const db = await createDb({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDir: config.PGLITE_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   try {
     await db.migrate();
   } catch (error) {
@@ -43,6 +49,9 @@ export async function startServer(config: Config, options: { now?: () => Date; q
   try {
     if (config.SEED_DEMO) await seedIfEmpty(db, config.SEED_DEMO_HISTORY);
     app = await buildApp({ config, db, ...(options.now ? { now: options.now } : {}), ...(options.quiet ? { logger: false } : {}) });
+    // PRS5: the run is recorded and what dead runs left is swept before any socket can join.
+    const stale = await app.run.start();
+    if (stale > 0) app.fastify.log.info({ cleared: stale }, 'cleared presence left by runs that are gone');
     await app.fastify.listen({ host: config.HOST, port: config.PORT });
   } catch (error) {
     await db.close();
@@ -51,9 +60,6 @@ export async function startServer(config: Config, options: { now?: () => Date; q
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
-
-  const stale = await app.services.circles.clearStalePresence(await app.services.log.circlesWithPresence(), `${config.nodeId}/`);
-  if (stale > 0) app.fastify.log.info({ cleared: stale }, 'cleared presence left by an earlier run of this node');
 
   let closing: Promise<void> | null = null;
   return {

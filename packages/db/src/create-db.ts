@@ -33,6 +33,55 @@ export interface DbOptions {
   pgliteDir?: string | undefined;
   /** Connections in the postgres.js pool. */
   poolSize?: number;
+  /** postgres.js: how long opening a connection may take. */
+  connectTimeoutMs?: number;
+  /** Postgres: the longest a statement (or a transaction left idle) may run before the server cancels it. */
+  statementTimeoutMs?: number;
+}
+
+/** The database did not answer in time, or its connection failed: nothing is known to be saved, try again. */
+export class DatabaseUnavailableError extends Error {
+  constructor(message = 'The database did not answer in time') {
+    super(message);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+const unavailableCodes = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57014', // query_canceled: statement_timeout
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '25P03', // idle_in_transaction_session_timeout
+]);
+
+/** True for failures of reaching the database (as opposed to a query it refused): answer UNAVAILABLE. */
+export function isUnavailableError(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof DatabaseUnavailableError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (unavailableCodes.has(code) || code.startsWith('08'))) return true;
+  }
+  return false;
+}
+
+/** Settles with the work, or rejects with DatabaseUnavailableError after ms (the work itself runs on). */
+export function withTimeout<T>(work: Promise<T>, ms: number, message?: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations');
@@ -91,7 +140,7 @@ function lockDataDir(dir: string): () => void {
 }
 
 export async function createDb(options: DbOptions): Promise<DbHandle> {
-  if (options.databaseUrl) return createPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) return createPostgres(options.databaseUrl, options);
   return createPglite(options.pgliteDir ?? './data/pglite');
 }
 
@@ -139,8 +188,23 @@ async function createPglite(dir: string): Promise<DbHandle> {
   };
 }
 
-async function createPostgres(url: string, max: number): Promise<DbHandle> {
-  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+async function createPostgres(url: string, options: DbOptions): Promise<DbHandle> {
+  const statementTimeout = options.statementTimeoutMs ?? 5000;
+  const client = postgres(url, {
+    max: options.poolSize ?? 10,
+    onnotice: () => {},
+    // Seconds, fractions allowed: a connection that cannot be opened fails fast instead of holding its query.
+    connect_timeout: (options.connectTimeoutMs ?? 2000) / 1000,
+    // Idle connections are closed and opened again when needed: after an outage none lingers half-dead.
+    idle_timeout: 60,
+    max_lifetime: 30 * 60,
+    keep_alive: 10,
+    connection: {
+      statement_timeout: statementTimeout,
+      idle_in_transaction_session_timeout: statementTimeout * 2,
+      lock_timeout: statementTimeout,
+    },
+  });
   const pg = drizzlePostgres({ client, schema });
   const db = pg as unknown as Database;
   return {
@@ -150,10 +214,13 @@ async function createPostgres(url: string, max: number): Promise<DbHandle> {
       // Several nodes may start together: one migrates while the others wait on the lock, then find nothing to do.
       const lock = await client.reserve();
       try {
+        // Waiting for another node's migration is not a stuck statement.
+        await lock`set statement_timeout = 0`;
         await lock`select pg_advisory_lock(727274)`;
         await migratePostgres(pg, { migrationsFolder });
       } finally {
         await lock`select pg_advisory_unlock(727274)`.catch(() => {});
+        await lock`reset statement_timeout`.catch(() => {});
         lock.release();
       }
     },
@@ -162,7 +229,7 @@ async function createPostgres(url: string, max: number): Promise<DbHandle> {
       await client`select 1`;
       return true;
     },
-    close: () => client.end({ timeout: 5 }),
+    close: () => client.end({ timeout: 1 }),
   };
 }
 

@@ -5,3 +5,4 @@ export * from './people.js';
 export * from './seed.js';
 export * from './clinic-scope.js';
 export * from './sign-in.js';
+export * from './runs.js';

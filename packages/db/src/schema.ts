@@ -65,6 +65,18 @@ export const users = pgTable(
  * Failed sign-ins per account and source (a device cookie the account signed in with before, or else the address):
  * a stranger's failures slow only their own source. The key is hashed, so attempted emails are not stored.
  */
+/** PRS5: one row per server process run, kept fresh by its heartbeat; presence of a run not alive is swept. */
+export const serverRuns = pgTable(
+  'server_runs',
+  {
+    runId: text('run_id').primaryKey(),
+    nodeId: text('node_id').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('server_runs_node_idx').on(t.nodeId)],
+);
+
 export const signInThrottle = pgTable(
   'sign_in_throttle',
   {

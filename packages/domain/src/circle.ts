@@ -296,6 +296,8 @@ export type ShareCommand =
 export type SystemCommand =
   | { type: 'presence.join'; connectionId: string; device: Device }
   | { type: 'presence.leave'; connectionId: string }
+  /** PRS5: the ends of many connections in one append (a stopping server's sockets, a dead run's leftovers). */
+  | { type: 'presence.end'; connections: { personId: string; connectionId: string }[] }
   | { type: 'roster.sync'; kind: CircleKind; roster: Record<string, RosterEntry>; settings: CareSettings }
   | { type: 'alert.crisis'; personId: string; detail: string; safetyAlertId: string }
   | { type: 'alert.crisisAck'; safetyAlertId: string; note: string };
@@ -526,11 +528,25 @@ export function describe(status: CircleStatus): string {
 /** The segment the circle is in, if any. */
 export const currentSegment = (state: CircleState): Segment | null => (state.segment === null ? null : (state.agenda[state.segment] ?? null));
 
-/** Connections recorded in the state whose ids start with a prefix: used to clear a crashed server node's sockets. */
-export function connectionsWithPrefix(state: CircleState, prefix: string): { personId: string; connectionId: string }[] {
+/**
+ * PRS5: a connection id is `<node>/<run>/<socket>`: the server process run that holds it is named in it. Null for an
+ * id of another shape (an older release's `<node>/<socket>`), which no live run can hold.
+ */
+export function runOfConnection(connectionId: string): string | null {
+  const parts = connectionId.split('/');
+  return parts.length >= 3 ? (parts.at(-2) ?? null) : null;
+}
+
+export const connectionIdFor = (nodeId: string, runId: string, socketId: string) => `${nodeId}/${runId}/${socketId}`;
+
+/** PRS5: connections recorded in the state that no live run holds: what a sweep ends. */
+export function connectionsNotOf(state: CircleState, liveRuns: ReadonlySet<string>): { personId: string; connectionId: string }[] {
   return Object.values(state.presence).flatMap((p) =>
     Object.keys(p.connections)
-      .filter((id) => id.startsWith(prefix))
+      .filter((id) => {
+        const run = runOfConnection(id);
+        return run === null || !liveRuns.has(run);
+      })
       .map((connectionId) => ({ personId: p.personId, connectionId })),
   );
 }

@@ -146,6 +146,14 @@ export function decide(state: CircleState, command: CircleCommand, actor: Circle
       if (!state.presence[actor.personId]?.connections[command.connectionId]) return allow([]);
       return allow([ev('presence.left', { personId: actor.personId, connectionId: command.connectionId }, 'all')]);
 
+    case 'presence.end':
+      // PRS5, PRS4: only connections still present, each once.
+      return allow(
+        [...new Map(command.connections.map((c) => [c.connectionId, c])).values()]
+          .filter((c) => state.presence[c.personId]?.connections[c.connectionId])
+          .map((c) => ev('presence.left', { personId: c.personId, connectionId: c.connectionId }, 'all')),
+      );
+
     // ── participants' own check-ins (CHK1-CHK3) ────────────────────────────────────────────────────────────────
     case 'checkin.arrival':
     case 'checkin.predose':

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { CareAlert, SafetyAlert } from '@holdspace/protocol';
 import { Server, type Socket } from 'socket.io';
-import type { CircleActor, CircleEvent } from '@holdspace/domain';
+import { connectionIdFor, type CircleActor, type CircleEvent } from '@holdspace/domain';
+import { isUnavailableError, withTimeout } from '@holdspace/db';
 import {
   clientEventSchemas,
   fail,
@@ -19,6 +20,7 @@ import { isAllowedOrigin } from '../plugins/origin.js';
 
 interface SocketData {
   user: AuthedUser;
+  connectionId: string;
   /** circleId -> this socket's actor there */
   circles: Map<string, CircleActor>;
 }
@@ -72,8 +74,14 @@ export interface GatewayDeps {
   circles: CircleService;
   broadcaster: SocketBroadcaster;
   nodeId: string;
+  /** PRS5: this process run, named in every connection id. */
+  runId: string;
   allowedOrigins: string[];
   sweepIntervalMs?: number;
+  /** LOG6: the longest a join or command waits on the database. */
+  commandTimeoutMs: number;
+  /** Cleared when the server stops: messages after that are answered UNAVAILABLE. */
+  gate: { accepting: boolean };
 }
 
 /**
@@ -101,7 +109,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
     }
     try {
       const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
-      const user = await deps.sessions.validate(cookies[SESSION_COOKIE]);
+      const user = await withTimeout(deps.sessions.validate(cookies[SESSION_COOKIE]), deps.commandTimeoutMs);
       if (!user) return next(Object.assign(new Error('UNAUTHENTICATED: please sign in.'), { data: { code: 'UNAUTHENTICATED' } }));
       socket.data.user = user;
       socket.data.circles = new Map();
@@ -115,12 +123,16 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
   io.on('connection', (socket: AppSocket) => {
     const user = socket.data.user;
     void socket.join(user.kind === 'staff' ? [room.session(user.sessionId), room.staffMember(user.id)] : room.session(user.sessionId));
-    const connectionId = `${deps.nodeId}/${socket.id}`;
+    const connectionId = connectionIdFor(deps.nodeId, deps.runId, socket.id);
+    socket.data.connectionId = connectionId;
     socket.onAny(() => void deps.sessions.touch(user.sessionId).catch(() => {}));
     const on = createRouter(socket, {
       ratePerSecond: 20,
       burst: 60,
       onError: (error, event) => app.log.error({ err: error, event, user: user.id }, 'socket handler failed'),
+      timeoutMs: deps.commandTimeoutMs,
+      isUnavailable: isUnavailableError,
+      accepting: () => deps.gate.accepting,
     });
 
     on('circle:join', clientEventSchemas['circle:join'], async ({ circleId, lastSeq, device }) => {
@@ -148,10 +160,10 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
       return left.ok ? ok(null) : left;
     });
 
-    on('circle:command', clientEventSchemas['circle:command'], async ({ circleId, commandId, command }) => {
+    on('circle:command', clientEventSchemas['circle:command'], async ({ circleId, commandId, command }, signal) => {
       const actor = socket.data.circles.get(circleId) ?? (await deps.circles.actorFor(user, circleId));
       if (!actor) return fail('NOT_FOUND', 'This circle does not exist or you are not part of it.');
-      return deps.circles.execute(circleId, actor, command, commandId);
+      return deps.circles.execute(circleId, actor, command, commandId, signal);
     });
 
     socket.on('disconnect', () => {
@@ -176,4 +188,24 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
   app.addHook('onClose', async () => clearInterval(sweep));
 
   return io;
+}
+
+/**
+ * PRS5, shutdown: ends the presence of every socket of this node with one append per circle (not one queued leave per
+ * socket), and forgets it on the sockets so their disconnects record nothing more.
+ */
+export async function endLocalPresence(io: AppServer, circles: CircleService): Promise<number> {
+  const byCircle = new Map<string, { personId: string; connectionId: string }[]>();
+  for (const socket of io.of('/').sockets.values()) {
+    const circlesOf = (socket.data as Partial<SocketData>).circles;
+    if (!circlesOf) continue;
+    for (const [circleId, actor] of circlesOf) {
+      const list = byCircle.get(circleId) ?? [];
+      list.push({ personId: actor.personId, connectionId: socket.data.connectionId });
+      byCircle.set(circleId, list);
+    }
+    circlesOf.clear();
+  }
+  await Promise.all([...byCircle].map(([circleId, connections]) => circles.endPresence(circleId, connections)));
+  return [...byCircle.values()].reduce((n, list) => n + list.length, 0);
 }

@@ -10,7 +10,15 @@ export interface RouterOptions {
   ratePerSecond: number;
   burst: number;
   onError: (error: unknown, event: string) => void;
+  /** LOG6: how long a handler may wait on the database before the device hears UNAVAILABLE. */
+  timeoutMs: number;
+  /** Failures of reaching the database: answered UNAVAILABLE (the device keeps the command), not INTERNAL. */
+  isUnavailable: (error: unknown) => boolean;
+  /** False once the server is stopping: new messages are answered UNAVAILABLE at once. */
+  accepting: () => boolean;
 }
+
+const unavailable = () => fail('UNAVAILABLE', 'Not saved yet: Holdspace cannot reach its database. It will be sent again.');
 
 /**
  * One way to handle a client event: rate limit, parse with the protocol's zod schema, run, and always
@@ -34,19 +42,35 @@ export function createRouter(socket: Socket, options: RouterOptions) {
   return function on<E extends keyof ClientToServerEvents, S extends z.ZodType>(
     event: E,
     schema: S,
-    handler: (body: z.output<S>) => Promise<Result<DataOf<AckOf<E>>>>,
+    handler: (body: z.output<S>, signal: AbortSignal) => Promise<Result<DataOf<AckOf<E>>>>,
   ) {
     socket.on(event as string, async (body: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: Result<unknown>) => void) : () => {};
+      if (!options.accepting()) return reply(fail('UNAVAILABLE', 'Holdspace is restarting. It will be sent again in a moment.'));
       if (!take()) return reply(fail('RATE_LIMITED', 'Too many messages. Please wait a moment.'));
       const parsed = schema.safeParse(body);
       if (!parsed.success) return reply(validationFailure(parsed.error));
       const turn = chain.then(async () => {
+        // The handler runs on after a timeout (its write may still commit: a resend is deduplicated, LOG3), but the
+        // device is answered and this socket's next message is not held behind it.
+        const abort = new AbortController();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs)));
+        const work = handler(parsed.data, abort.signal);
         try {
-          reply(await handler(parsed.data));
+          const result = await Promise.race([work, timedOut]);
+          if (result === 'timeout') {
+            abort.abort();
+            work.catch((error: unknown) => options.isUnavailable(error) || options.onError(error, event));
+            return reply(unavailable());
+          }
+          reply(result);
         } catch (error) {
+          if (options.isUnavailable(error)) return reply(unavailable());
           options.onError(error, event);
           reply(fail('INTERNAL', 'Something went wrong on our side. Your request was not applied.'));
+        } finally {
+          clearTimeout(timer);
         }
       });
       chain = turn;

@@ -1,19 +1,24 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { DbHandle } from '@holdspace/db';
+import { withTimeout, type DbHandle } from '@holdspace/db';
 import { healthSchema, PROTOCOL_VERSION } from '@holdspace/protocol';
 
-export const healthRoutes: FastifyPluginAsyncZod<{ db: DbHandle; version: string }> = async (app, { db, version }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ db: DbHandle; version: string; timeoutMs: number }> = async (app, { db, version, timeoutMs }) => {
   app.get(
     '/api/health',
     { schema: { tags: ['system'], summary: 'Liveness and database status', response: { 200: healthSchema, 503: healthSchema } } },
     async (_request, reply) => {
-      const reachable = await db.ping().catch(() => false);
-      const migrations = reachable ? await db.migrationLevel() : { applied: 0, latest: null };
+      // Answers within timeoutMs whatever the database does (a silent partition included): a load balancer can act.
+      const probe = async () => {
+        await db.ping();
+        return db.migrationLevel();
+      };
+      const migrations = await withTimeout(probe(), timeoutMs).catch(() => null);
+      const reachable = migrations !== null;
       const body = {
         status: reachable ? ('ok' as const) : ('degraded' as const),
         version,
         protocolVersion: PROTOCOL_VERSION,
-        database: { driver: db.driver, reachable, migrations },
+        database: { driver: db.driver, reachable, migrations: migrations ?? { applied: 0, latest: null } },
         uptimeSeconds: Math.round(process.uptime()),
       };
       return reply.status(reachable ? 200 : 503).send(body);

@@ -1,6 +1,6 @@
 import {
   clinicalFacts,
-  connectionsWithPrefix,
+  connectionsNotOf,
   dateIn,
   decide,
   isStaff,
@@ -13,7 +13,7 @@ import {
   type CircleEvent,
   type Device,
 } from '@holdspace/domain';
-import type { AuditInput, CircleDirectory, CircleLog } from '@holdspace/db';
+import { DatabaseUnavailableError, type AuditInput, type CircleDirectory, type CircleLog } from '@holdspace/db';
 import { fail, MAX_REPLAY, ok, type CircleSync, type CommandAck, type Result } from '@holdspace/protocol';
 import type { AuthedUser } from './sessions.js';
 
@@ -93,9 +93,14 @@ export class CircleService {
     actor: CircleActor,
     command: CircleCommand,
     commandId: string | null,
+    signal?: AbortSignal,
   ): Promise<Result<CommandAck>> {
     if (isStaff(actor) && needsFreshRoster.has(command.type)) await this.syncRoster(circleId);
-    const outcome = await this.serialized(circleId, () => this.append(circleId, actor, command, commandId));
+    const outcome = await this.serialized(circleId, () => {
+      // LOG6: its device was already told UNAVAILABLE and will send it again; applying it now would act out of turn.
+      if (signal?.aborted) throw new DatabaseUnavailableError('answered UNAVAILABLE before its turn');
+      return this.append(circleId, actor, command, commandId);
+    });
     if (!outcome.ok) return fail('RULE_VIOLATION', outcome.message, { rule: outcome.rule });
     return ok({ seq: outcome.seq, duplicate: outcome.duplicate });
   }
@@ -165,19 +170,22 @@ export class CircleService {
     return this.execute(circleId, actor, { type: 'presence.leave', connectionId }, null);
   }
 
-  /** Presence left behind by an earlier run of this node (a crash, a kill -9): clear it at start. */
-  async clearStalePresence(circleIds: string[], nodePrefix: string): Promise<number> {
+  /** PRS5: ends, in one append per circle, the presence of connections that no live run holds. */
+  async sweepPresence(circleIds: string[], liveRuns: ReadonlySet<string>): Promise<number> {
     let cleared = 0;
     for (const circleId of circleIds) {
-      const state = await this.log.snapshot(circleId);
-      for (const c of connectionsWithPrefix(state, nodePrefix)) {
-        const person = state.presence[c.personId];
-        if (!person) continue;
-        await this.leave(circleId, { personId: c.personId, role: person.role, displayName: person.displayName }, c.connectionId);
-        cleared++;
-      }
+      const stale = connectionsNotOf(await this.log.snapshot(circleId), liveRuns);
+      if (stale.length === 0) continue;
+      await this.endPresence(circleId, stale);
+      cleared += stale.length;
     }
     return cleared;
+  }
+
+  /** PRS5: the ends of many connections of one circle as one append (a stopping server's, a dead run's). */
+  async endPresence(circleId: string, connections: { personId: string; connectionId: string }[]): Promise<void> {
+    const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
+    await this.serialized(circleId, () => this.append(circleId, system, { type: 'presence.end', connections }, null));
   }
 
   /** Resolves when every write under way has committed: used by graceful shutdown. */

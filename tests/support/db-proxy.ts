@@ -1,0 +1,111 @@
+import { connect, createServer, type Socket } from 'node:net';
+
+export interface DbProxy {
+  /** The database URL with the proxy's address in place of the real one. */
+  url: string;
+  /**
+   * Cuts every open connection, as a failover or a restarted pooler does: closed (FIN) by default, or reset (RST)
+   * with `hard`. New connections work normally.
+   */
+  reset(options?: { hard?: boolean }): void;
+  /**
+   * Stops forwarding in both directions without closing anything: a silent partition. Bytes wait in the kernel's
+   * buffers (as TCP retransmits them) and new connections are held unanswered until `heal`.
+   */
+  partition(): void;
+  heal(): void;
+  /** Connections opened through the proxy so far. */
+  readonly opened: number;
+  close(): Promise<void>;
+}
+
+interface Pair {
+  client: Socket;
+  upstream: Socket | null;
+}
+
+/** A TCP proxy in front of Postgres that tests can break: resets and silent partitions. */
+export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
+  const target = new URL(databaseUrl);
+  const targetPort = Number(target.port || 5432);
+  const pairs = new Set<Pair>();
+  let partitioned = false;
+  let opened = 0;
+
+  const forward = (pair: Pair) => {
+    const upstream = connect(targetPort, target.hostname);
+    pair.upstream = upstream;
+    upstream.on('error', () => {});
+    upstream.on('close', () => drop(pair));
+    pair.client.pipe(upstream);
+    upstream.pipe(pair.client);
+    pair.client.resume();
+  };
+  const drop = (pair: Pair) => {
+    if (!pairs.delete(pair)) return;
+    pair.client.destroy();
+    pair.upstream?.destroy();
+  };
+
+  const server = createServer((client) => {
+    opened++;
+    const pair: Pair = { client, upstream: null };
+    pairs.add(pair);
+    client.on('error', () => {});
+    client.on('close', () => drop(pair));
+    if (partitioned) client.pause();
+    else forward(pair);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(typeof address === 'object' && address ? address.port : 0);
+
+  const reset = ({ hard = false } = {}) => {
+    for (const pair of [...pairs]) {
+      pairs.delete(pair);
+      if (hard) {
+        pair.client.resetAndDestroy();
+        pair.upstream?.resetAndDestroy();
+      } else {
+        pair.client.destroy();
+        pair.upstream?.destroy();
+      }
+    }
+  };
+  return {
+    url: url.toString(),
+    reset,
+    partition: () => {
+      partitioned = true;
+      for (const { client, upstream } of pairs) {
+        if (!upstream) continue;
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    heal: () => {
+      partitioned = false;
+      for (const pair of pairs) {
+        if (!pair.upstream) {
+          forward(pair);
+          continue;
+        }
+        pair.client.pipe(pair.upstream);
+        pair.upstream.pipe(pair.client);
+        pair.client.resume();
+        pair.upstream.resume();
+      }
+    },
+    get opened() {
+      return opened;
+    },
+    close: () => {
+      reset();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
