@@ -34,6 +34,17 @@ import { SessionService } from './services/sessions.js';
 import { loadServerKey, ServerKeys } from './services/server-key.js';
 import { SignInService } from './services/sign-in.js';
 
+/**
+ * Addresses/ranges or a hop count, never `true` (config.ts refuses it): only a known proxy names the client. Fastify
+ * 5.12 takes a plain number as "trust nobody", so hops are given as proxy-addr's (address, index) function: the
+ * peer and the next hops-1 entries are proxies, the entry after them is the client.
+ */
+function trustProxyOption(trust: Config['TRUST_PROXY']): FastifyServerOptions['trustProxy'] {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust;
+  return trust.join(',');
+}
+
 export interface RouteEntry {
   method: string;
   url: string;
@@ -62,7 +73,7 @@ export async function buildApp(deps: AppDeps) {
       // Readable lines for a person at a terminal; JSON lines for log collectors.
       ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
     }) as FastifyServerOptions['logger'],
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
     forceCloseConnections: true,
     return503OnClosing: true,
     // A request must arrive whole within 30 s, its headers within 10 s: half-sent requests do not hold sockets.
@@ -137,7 +148,7 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(authPlugin, { sessions, allowedOrigins: config.ALLOWED_ORIGINS });
   await app.register(healthRoutes, { db, version: config.version, timeoutMs: 800 });
-  const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY);
+  const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY !== false);
   await app.register(authRoutes, { db: db.db, sessions, accounts, signIns, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
   await app.register(peopleRoutes, { db: db.db, accounts, sessions, publicUrl: config.PUBLIC_URL });
   await app.register(cohortRoutes, { db: db.db, now });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -5,6 +6,57 @@ import { z } from 'zod';
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'use true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY beside addresses and CIDR ranges. */
+const RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const ANY = /^(true|yes|on|any|all|\*)$/i;
+
+function proxyEntry(entry: string): boolean {
+  if (RANGE_NAMES.includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n >= 1 && n <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which peers may say who the client is (X-Forwarded-For): off, the number of proxies in front (hops), or the
+ * proxies' addresses and ranges. Never "any peer": a client could then name any address and slip past the
+ * per-source sign-in limit.
+ */
+export type TrustProxy = false | number | string[];
+
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((raw, ctx): TrustProxy => {
+    const v = raw.trim();
+    if (v === '' || /^(false|no|off|0)$/i.test(v)) return false;
+    if (ANY.test(v)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'trusting every peer lets any client forge its address; give the proxy\'s address or range (e.g. 127.0.0.1 or 10.0.0.0/8) or the number of proxies in front (e.g. 1)',
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops > 10) {
+        ctx.addIssue({ code: 'custom', message: 'a hop count is the number of proxies in front of the server (1-10)' });
+        return z.NEVER;
+      }
+      return hops;
+    }
+    const entries = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = entries.filter((e) => !proxyEntry(e));
+    if (bad.length) {
+      ctx.addIssue({ code: 'custom', message: `not an address, CIDR range or hop count: ${bad.join(', ')} (use e.g. 127.0.0.1, 10.0.0.0/8, loopback, or 1)` });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'use development, production or test' }).default('production'),
@@ -39,7 +91,7 @@ const envSchema = z.object({
     ),
   /** Mark the session cookie Secure: on behind https. Defaults to on in production when TRUST_PROXY is set. */
   COOKIE_SECURE: bool.optional(),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy,
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   /** Sign-in and invite attempts allowed per minute from one address. */
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
