@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { defaultClinicSettings, instruments } from '@holdspace/domain';
 import { clientEventSchemas } from '@holdspace/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllConnections, closeRawSockets, demo, signIn, startTestServer, type TestServer } from '../support/harness.js';
+import { and, eq, sql } from 'drizzle-orm';
+import { schema } from '@holdspace/db';
+import { closeAllConnections, closeRawSockets, demo, signIn, startTestServer, testDrivers, type RawSocket, type TestServer } from '../support/harness.js';
 import { actorNames, call, clinicFixture, completeClearance, socketAs, type ActorName, type ClinicFixture } from '../support/clinic-fixture.js';
 
 type Ctx = { fx: ClinicFixture; actor: ActorName; n: number };
@@ -51,6 +53,7 @@ const table: Record<string, RouteExpectation> = {
     path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}/enrollments`,
     body: async ({ fx, n }) => ({ participantId: (await fx.newParticipant()).id, displayName: `Matrix ${n}` }),
   },
+  'DELETE /api/cohorts/:cohortId/members/:userId': { allow: ['admin'], path: async ({ fx, n }) => `/api/cohorts/${fx.ids.cohortA}/members/${await enrolledNewcomer(fx, n)}` },
   'GET /api/cohorts/:cohortId/roster': { allow: ['facilitator', 'prescriber', 'admin'], path: ({ fx }) => `/api/cohorts/${fx.ids.cohortA}/roster` },
   'GET /api/consents': { allow: admins },
   'POST /api/consents': { allow: admins, body: () => ({ kind: 'treatment', title: 'Treatment consent', body: 'A complete consent text for the matrix test.' }) },
@@ -107,6 +110,16 @@ const phq9Answer = (cohortId: string) => ({
 const journalBody = (extra: Record<string, unknown> = {}) => ({ circleId: null, prompts: { insights: 'A quiet morning.' }, commitments: [{ text: 'Walk at lunch', done: false }], ...extra });
 
 let current: TestServer | null = null;
+/** A new participant enrolled in cohort A, for a route that takes someone off it (the previous one leaves first, so the cohort never fills). */
+let lastNewcomer: string | null = null;
+async function enrolledNewcomer(fx: ClinicFixture, n: number): Promise<string> {
+  if (lastNewcomer) await call(current!, fx.cookie('admin'), 'DELETE', `/api/cohorts/${fx.ids.cohortA}/members/${lastNewcomer}`);
+  const { id } = await fx.newParticipant();
+  lastNewcomer = id;
+  const res = await call(current!, fx.cookie('admin'), 'POST', `/api/cohorts/${fx.ids.cohortA}/enrollments`, { participantId: id, displayName: `Newcomer ${n}` });
+  if (res.status !== 204) throw new Error(`not enrolled: ${JSON.stringify(res.json)}`);
+  return id;
+}
 /** A journal entry of the caller's own, when the caller is a participant; otherwise ids that exist nowhere. */
 async function entryOf(c: Ctx): Promise<{ id: string; commitmentId: string }> {
   const id = randomUUID();
@@ -133,12 +146,12 @@ const socketTable: Record<keyof typeof clientEventSchemas, { allow: readonly Act
   'circle:command': { allow: ['facilitator'], body: (fx, n) => ({ commandId: `matrix-${n}-${Date.now()}`, circleId: fx.ids.circleA, command: { type: 'circle.open', offSchedule: true } }) },
 };
 
-describe('authorization matrix (postgres)', () => {
+describe.each(testDrivers())('authorization matrix (%s)', (driver) => {
   let server: TestServer;
   let fx: ClinicFixture;
 
   beforeAll(async () => {
-    server = await startTestServer('postgres');
+    server = await startTestServer(driver);
     current = server;
     fx = await clinicFixture(server);
   });
@@ -194,6 +207,120 @@ describe('authorization matrix (postgres)', () => {
     }
     expect(surprises).toEqual([]);
   });
+
+  it('POL3: screening records and the queue follow need-to-know, for every role and relationship', async () => {
+    // Subjects: River (cohort A: Maya and Theo facilitate it), Zed (cohort B: Theo only), and someone in no cohort.
+    const cookie = await freshCookies();
+    const loner = (await fx.newParticipant()).id;
+    const subjects = { river: fx.ids.river, zed: await idOf(cookie('otherCohortParticipant')), loner } as const;
+    const theo = await signIn(server.url, demo.cofacilitator.email);
+    const viewers: Record<string, { cookie: string | null; sees: (keyof typeof subjects)[] }> = {
+      'facilitator of cohort A only (Maya)': { cookie: cookie('facilitator'), sees: ['river'] },
+      'facilitator of cohorts A and B (Theo)': { cookie: theo.cookie, sees: ['river', 'zed'] },
+      prescriber: { cookie: cookie('prescriber'), sees: ['river', 'zed', 'loner'] },
+      admin: { cookie: cookie('admin'), sees: [] },
+      'admin of another clinic': { cookie: cookie('otherClinicAdmin'), sees: [] },
+      participant: { cookie: cookie('participant'), sees: [] },
+      'participant of another cohort': { cookie: cookie('otherCohortParticipant'), sees: [] },
+      anonymous: { cookie: null, sees: [] },
+    };
+    const surprises: string[] = [];
+    for (const [viewer, { cookie, sees }] of Object.entries(viewers)) {
+      const queue = await call(server, cookie, 'GET', '/api/screening/queue');
+      const listed = queue.status === 200 ? new Set(queue.json.map((e) => e.participantId as string)) : new Set<string>();
+      for (const [name, id] of Object.entries(subjects) as [keyof typeof subjects, string][]) {
+        const expected = sees.includes(name);
+        const record = await call(server, cookie, 'GET', `/api/participants/${id}/screenings`);
+        if ((record.status === 200) !== expected || record.status >= 500) surprises.push(`${viewer} reading ${name}'s screening: ${record.status}`);
+        if (listed.has(id) !== expected) surprises.push(`${viewer}'s queue ${listed.has(id) ? 'lists' : 'omits'} ${name}`);
+      }
+    }
+    expect(surprises).toEqual([]);
+  });
+
+  it('POL2: a demoted facilitator is cut from the live circle within 1 s, and their next join and command are refused', async () => {
+    const cookie = await freshCookies();
+    const circleId = fx.ids.circleA;
+    const theoId = fx.ids.theo;
+    const theo = await signIn(server.url, demo.cofacilitator.email);
+    const sockets = [await joinedAs(theo.cookie, circleId), await joinedAs(theo.cookie, circleId)];
+    const before = await eventsBy(theoId);
+
+    const started = performance.now();
+    const cut = Promise.all(sockets.map((s) => new Promise<number>((resolve) => s.once('disconnect', () => resolve(performance.now() - started)))));
+    expect((await call(server, cookie('admin'), 'PATCH', `/api/staff/${theoId}`, { roles: ['prescriber'] })).status).toBe(200);
+    const cutMs = Math.max(...(await cut));
+    console.log(`demoted facilitator (${driver}): both sockets cut ${cutMs.toFixed(0)} ms after the role change was sent`);
+    expect(cutMs).toBeLessThan(1000);
+
+    // Signed in again, with the cohort row still naming them: no circle, no join, no command.
+    const again = await signIn(server.url, demo.cofacilitator.email);
+    expect((await again.api.circles()).ok && (await again.api.circles())).toMatchObject({ data: [] });
+    const socket = await socketAs(server, again.cookie);
+    expect(await socket!.emitWithAck('circle:join', { circleId, device: 'desktop' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    for (const command of [{ type: 'hold.start', message: 'Pause' }, { type: 'circle.open', offSchedule: true }] as const) {
+      expect(await socket!.emitWithAck('circle:command', { commandId: randomUUID(), circleId, command })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    }
+    expect(await eventsBy(theoId)).toBe(before);
+    socket!.disconnect();
+
+    // Given the role back, Theo is in again; then taken off the cohort, cut again within 1 s and refused.
+    expect((await call(server, cookie('admin'), 'PATCH', `/api/staff/${theoId}`, { roles: ['facilitator'] })).status).toBe(200);
+    const restored = await signIn(server.url, demo.cofacilitator.email);
+    const live = await joinedAs(restored.cookie, circleId);
+    const removedAt = performance.now();
+    const gone = new Promise<number>((resolve) => live.once('disconnect', () => resolve(performance.now() - removedAt)));
+    expect((await call(server, cookie('admin'), 'DELETE', `/api/cohorts/${fx.ids.cohortA}/members/${theoId}`)).status).toBe(204);
+    expect(await gone).toBeLessThan(1000);
+    const retry = await socketAs(server, restored.cookie);
+    expect(await retry!.emitWithAck('circle:join', { circleId, device: 'desktop' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await retry!.emitWithAck('circle:command', { commandId: randomUUID(), circleId, command: { type: 'hold.end' } })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await eventsBy(theoId)).toBe(before);
+    retry!.disconnect();
+  });
+
+  it('POL2: a participant taken off the cohort is cut from its live circle and refused the next join', async () => {
+    const cookie = await freshCookies();
+    const { id, token } = await fx.newParticipant();
+    const accepted = await call(server, null, 'POST', `/api/invites/${token}/accept`, { password: 'leaver-password-1' });
+    expect(accepted.status).toBe(200);
+    expect((await call(server, cookie('admin'), 'POST', `/api/cohorts/${fx.ids.cohortA}/enrollments`, { participantId: id, displayName: 'Leaver' })).status).toBe(204);
+    const leaver = await signIn(server.url, String(accepted.json.email), 'leaver-password-1');
+    const live = await joinedAs(leaver.cookie, fx.ids.circleA);
+    const removedAt = performance.now();
+    const gone = new Promise<number>((resolve) => live.once('disconnect', () => resolve(performance.now() - removedAt)));
+    expect((await call(server, cookie('admin'), 'DELETE', `/api/cohorts/${fx.ids.cohortA}/members/${id}`)).status).toBe(204);
+    expect(await gone).toBeLessThan(1000);
+    const retry = await socketAs(server, leaver.cookie);
+    expect(await retry!.emitWithAck('circle:join', { circleId: fx.ids.circleA, device: 'phone' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await retry!.emitWithAck('circle:command', { commandId: randomUUID(), circleId: fx.ids.circleA, command: { type: 'checkin.journey', signal: 'okay' } })).toMatchObject({
+      ok: false,
+      code: 'NOT_FOUND',
+    });
+    retry!.disconnect();
+  });
+
+  /** A socket of this session that has joined the circle. */
+  async function joinedAs(cookie: string, circleId: string): Promise<RawSocket> {
+    const socket = await socketAs(server, cookie);
+    const ack = await socket!.emitWithAck('circle:join', { circleId, device: 'desktop' });
+    expect(ack.ok).toBe(true);
+    return socket!;
+  }
+  /** Events the person's commands appended to circle A (presence comes from connecting, not from a command). */
+  const eventsBy = async (actor: string) => {
+    const { circleEvents: e } = schema;
+    const where = and(eq(e.circleId, fx.ids.circleA), eq(e.actor, actor), sql`${e.type} not like 'presence.%'`);
+    return Number((await server.db.db.select({ n: sql<number>`count(*)::int` }).from(e).where(where))[0]!.n);
+  };
+  const idOf = async (cookie: string | null) => String((await call(server, cookie, 'GET', '/api/auth/me')).json.id);
+
+  /** Cookies of new sessions (the route matrix signs everyone out everywhere along the way). */
+  async function freshCookies() {
+    const made = new Map<ActorName, string | null>([['anonymous', null]]);
+    for (const actor of signedIn) made.set(actor, (await fresh(actor)).cookie);
+    return (actor: ActorName) => made.get(actor) ?? null;
+  }
 
   const fresh = (actor: Exclude<ActorName, 'anonymous'>) => signIn(server.url, fx.credentials[actor].email, fx.credentials[actor].password);
 });

@@ -151,7 +151,15 @@ export async function buildApp(deps: AppDeps) {
   const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY !== false);
   await app.register(authRoutes, { db: db.db, sessions, accounts, signIns, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
   await app.register(peopleRoutes, { db: db.db, accounts, sessions, publicUrl: config.PUBLIC_URL });
-  await app.register(cohortRoutes, { db: db.db, now });
+  await app.register(cohortRoutes, {
+    db: db.db,
+    now,
+    // POL2: sockets in the person's rooms of these circles are cut (on every node once an adapter shares rooms).
+    membershipLost: async (scope, userId, circleIds) => {
+      broadcaster.cutMembership(userId, circleIds);
+      for (const circleId of await scope.liveCircles(circleIds)) await circles.syncRoster(circleId);
+    },
+  });
   await app.register(recordRoutes, { db: db.db, now, refreshRoster: rosterRefresh(circles) });
   await app.register(clinicRoutes, { db: db.db });
   await app.register(circleRoutes, { directory, db: db.db });

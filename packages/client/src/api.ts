@@ -239,6 +239,10 @@ export class HoldspaceApi {
   enroll(cohortId: string, body: Enroll): Promise<Result<null>> {
     return this.request('POST', `/api/cohorts/${seg(cohortId)}/enrollments`, null, body);
   }
+  /** Takes a facilitator or participant off a cohort; their live connections to its circles are cut. */
+  removeFromCohort(cohortId: string, userId: string): Promise<Result<null>> {
+    return this.request('DELETE', `/api/cohorts/${seg(cohortId)}/members/${seg(userId)}`, null);
+  }
   roster(cohortId: string): Promise<Result<RosterEntry[]>> {
     return this.request('GET', `/api/cohorts/${seg(cohortId)}/roster`, rosterSchema);
   }

@@ -229,6 +229,14 @@ export class ClinicScope {
     await this.db.insert(enrollments).values({ cohortId, userId, displayName });
   }
 
+  /** Takes a person off a cohort of this clinic (as facilitator or participant): whether they were on it. */
+  async removeFromCohort(cohortId: string, userId: string): Promise<boolean> {
+    const mine = this.db.select({ id: cohorts.id }).from(cohorts).where(and(eq(cohorts.id, cohortId), this.mine(cohorts)));
+    const facs = await this.db.delete(cohortFacilitators).where(and(inArray(cohortFacilitators.cohortId, mine), eq(cohortFacilitators.userId, userId))).returning();
+    const enr = await this.db.delete(enrollments).where(and(inArray(enrollments.cohortId, mine), eq(enrollments.userId, userId))).returning();
+    return facs.length + enr.length > 0;
+  }
+
   async roster(cohortId: string) {
     return this.db
       .select({ participantId: users.id, name: users.name, displayName: enrollments.displayName, passwordHash: users.passwordHash })

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { CircleKind, CircleRole, ClinicSettings, ConsentStanding, ScreeningRecord } from '@holdspace/domain';
+import { circleRole, type CircleKind, type CircleRole, type ClinicSettings, type ConsentStanding, type PersonStanding, type ScreeningRecord } from '@holdspace/domain';
 import type { Database } from './create-db.js';
 import { circleSnapshots, circles, clinics, cohortFacilitators, cohorts, consentSignatures, consentTexts, enrollments, invites, screenings, sessions, users } from './schema.js';
 
@@ -140,8 +140,8 @@ export interface CircleContext {
 export class CircleDirectory {
   constructor(private readonly db: Database) {}
 
-  /** A facilitator of the circle's cohort, or a participant enrolled in it; nobody else. */
-  async membership(circleId: string, person: { id: string; clinicId: string; name: string }): Promise<CircleMembership | null> {
+  /** POL2: a facilitator of the circle's cohort holding the role today, or a participant enrolled in it; nobody else. */
+  async membership(circleId: string, person: { id: string; clinicId: string; name: string } & PersonStanding): Promise<CircleMembership | null> {
     const [circle] = await this.db
       .select({ id: circles.id, clinicId: circles.clinicId, cohortId: circles.cohortId })
       .from(circles)
@@ -151,16 +151,17 @@ export class CircleDirectory {
       .select({ userId: cohortFacilitators.userId })
       .from(cohortFacilitators)
       .where(and(eq(cohortFacilitators.cohortId, circle.cohortId), eq(cohortFacilitators.userId, person.id)));
-    if (fac) return { circleId, clinicId: circle.clinicId, role: 'facilitator', displayName: person.name };
     const [enr] = await this.db
       .select({ displayName: enrollments.displayName })
       .from(enrollments)
       .where(and(eq(enrollments.cohortId, circle.cohortId), eq(enrollments.userId, person.id)));
-    if (enr) return { circleId, clinicId: circle.clinicId, role: 'participant', displayName: enr.displayName };
+    const role = circleRole(person, { facilitates: Boolean(fac), enrolled: Boolean(enr) });
+    if (role === 'facilitator') return { circleId, clinicId: circle.clinicId, role, displayName: person.name };
+    if (role === 'participant' && enr) return { circleId, clinicId: circle.clinicId, role, displayName: enr.displayName };
     return null;
   }
 
-  async listFor(person: { id: string; clinicId: string }): Promise<CircleListRow[]> {
+  async listFor(person: { id: string; clinicId: string } & PersonStanding): Promise<CircleListRow[]> {
     const base = {
       id: circles.id,
       title: circles.title,
@@ -189,9 +190,12 @@ export class CircleDirectory {
       .leftJoin(circleSnapshots, eq(circleSnapshots.circleId, circles.id))
       .where(and(eq(enrollments.userId, person.id), eq(circles.clinicId, person.clinicId)))
       .orderBy(asc(circles.startsAt));
+    // POL2: the same rule as a join, so nobody is listed a circle they cannot enter.
+    const facilitates = circleRole(person, { facilitates: true, enrolled: false }) === 'facilitator';
+    const enrolled = circleRole(person, { facilitates: false, enrolled: true }) === 'participant';
     return [
-      ...asFacilitator.map((r) => ({ ...r, myRole: 'facilitator' as const })),
-      ...asParticipant.map((r) => ({ ...r, myRole: 'participant' as const })),
+      ...(facilitates ? asFacilitator : []).map((r) => ({ ...r, myRole: 'facilitator' as const })),
+      ...(enrolled ? asParticipant : []).map((r) => ({ ...r, myRole: 'participant' as const })),
     ].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   }
 

@@ -27,6 +27,7 @@ export const timeZoneSchema = z.string().refine((tz) => {
 // ── params ────────────────────────────────────────────────────────────────────────────────────────────────────────
 export const userParamsSchema = z.object({ userId: uuid('person') });
 export const cohortParamsSchema = z.object({ cohortId: uuid('cohort') });
+export const cohortMemberParamsSchema = z.object({ cohortId: uuid('cohort'), userId: uuid('person') });
 export const consentParamsSchema = z.object({ consentTextId: uuid('consent text') });
 export const inviteParamsSchema = z.object({ token: storable(z.string().min(20, 'Not a valid invite').max(100, 'Not a valid invite')) });
 

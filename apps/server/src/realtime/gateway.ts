@@ -60,6 +60,10 @@ export class SocketBroadcaster implements Broadcaster, AlertPush {
   careAcknowledged(userIds: string[], alert: CareAlert): void {
     this.toStaff(userIds, 'care:acknowledged', alert);
   }
+  /** POL2: a person no longer belongs to these circles: their sockets there are cut; the next join is refused. */
+  cutMembership(userId: string, circleIds: string[]): void {
+    if (circleIds.length > 0) this.io?.in(circleIds.map((c) => room.person(c, userId))).disconnectSockets(true);
+  }
   private toStaff<E extends 'safety:alert' | 'safety:acknowledged' | 'care:alert' | 'care:acknowledged'>(
     userIds: string[],
     event: E,

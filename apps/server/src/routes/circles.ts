@@ -23,7 +23,7 @@ export const circleRoutes: FastifyPluginAsyncZod<{ directory: CircleDirectory; d
     { schema: { tags: ['circles'], summary: "The signed-in person's circles", response: { 200: circleListSchema, 401: failureSchema } } },
     async (request) => {
       const user = requireUser(request);
-      return { circles: (await directory.listFor({ id: user.id, clinicId: user.clinicId })).map(toSummary) };
+      return { circles: (await directory.listFor({ id: user.id, clinicId: user.clinicId, kind: user.kind, roles: user.roles })).map(toSummary) };
     },
   );
 
@@ -39,7 +39,7 @@ export const circleRoutes: FastifyPluginAsyncZod<{ directory: CircleDirectory; d
     },
     async (request) => {
       const user = requireUser(request);
-      const row = (await directory.listFor({ id: user.id, clinicId: user.clinicId })).find((c) => c.id === request.params.circleId);
+      const row = (await directory.listFor({ id: user.id, clinicId: user.clinicId, kind: user.kind, roles: user.roles })).find((c) => c.id === request.params.circleId);
       if (!row) throw new HttpError(404, 'NOT_FOUND', 'This circle does not exist or you are not part of it.');
       return { ...toSummary(row), crisisResources: (await new ClinicScope(db, user.clinicId).settings()).crisisResources };
     },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { readiness, zonedToUtc, dateIn, type ConsentKind } from '@holdspace/domain';
 import type { ClinicScope, Database } from '@holdspace/db';
 import {
+  cohortMemberParamsSchema,
   cohortParamsSchema,
   cohortSummarySchema,
   createCohortSchema,
@@ -43,7 +44,10 @@ export async function visibleCohort(scope: ClinicScope, user: AuthedUser, cohort
   return cohort;
 }
 
-export const cohortRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date }> = async (app, { db, now }) => {
+/** After someone leaves a cohort: their live connections to these circles are cut and the rosters reloaded (POL2). */
+export type MembershipLost = (scope: ClinicScope, userId: string, circleIds: string[]) => Promise<void>;
+
+export const cohortRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date; membershipLost: MembershipLost }> = async (app, { db, now, membershipLost }) => {
   app.get('/api/cohorts', { schema: { tags: ['cohorts'], summary: 'Cohorts the signed-in staff member can see', response: { 200: z.array(cohortSummarySchema), ...errors } } }, async (request) => {
     const user = authorize(request, 'cohorts.view');
     const all = user.roles.includes('admin') || user.roles.includes('prescriber');
@@ -103,6 +107,27 @@ export const cohortRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
       }
       await scope.enroll(cohort.id, person.id, request.body.displayName);
       await scope.audit({ ...auditMeta(request), action: 'create', resourceType: 'enrollment', resourceId: cohort.id, subjectId: person.id });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/cohorts/:cohortId/members/:userId',
+    {
+      schema: {
+        tags: ['cohorts'],
+        summary: 'Take a facilitator or participant off the cohort (their live connections to its circles end at once)',
+        params: cohortMemberParamsSchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const user = authorize(request, 'cohorts.manage');
+      const scope = scopeOf(db, user);
+      const cohort = await visibleCohort(scope, user, request.params.cohortId);
+      if (!(await scope.removeFromCohort(cohort.id, request.params.userId))) throw new HttpError(404, 'NOT_FOUND', 'This person is not on the cohort.');
+      await scope.audit({ ...auditMeta(request), action: 'delete', resourceType: 'cohort_member', resourceId: cohort.id, subjectId: request.params.userId });
+      await membershipLost(scope, request.params.userId, cohort.circles.map((c) => c.id));
       return reply.status(204).send(null);
     },
   );

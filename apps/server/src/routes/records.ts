@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { clearanceStatus, dateIn, validateScreening } from '@holdspace/domain';
-import type { Database } from '@holdspace/db';
+import { clearanceStatus, dateIn, maySeeScreening, screeningReach, validateScreening } from '@holdspace/domain';
+import type { ClinicScope, Database } from '@holdspace/db';
 import {
   consentParamsSchema,
   consentTextSchema,
@@ -16,11 +16,20 @@ import {
 import { auditMeta, authorize, requireParticipant, scopeOf } from '../plugins/auth.js';
 import { errorResponses, HttpError } from '../plugins/errors.js';
 import type { RosterRefresh } from '../services/roster-refresh.js';
+import type { AuthedUser } from '../services/sessions.js';
 
 const errors = errorResponses;
 
 type ConsentRow = { id: string; kind: 'treatment' | 'group_confidentiality'; version: number; title: string; body: string; publishedAt: Date };
 const toConsent = (c: ConsentRow) => ({ id: c.id, kind: c.kind, version: c.version, title: c.title, body: c.body, publishedAt: c.publishedAt.toISOString() });
+
+/** POL3: of these participants, those whose screening records the user may see (with their enrollments). */
+async function screeningVisible(scope: ClinicScope, user: AuthedUser, participantIds: string[]) {
+  const enrolled = await scope.enrollmentsOf(participantIds);
+  const facilitated = screeningReach(user) === 'facilitated' ? new Set((await scope.cohorts({ facilitatedBy: user.id })).map((c) => c.id)) : new Set<string>();
+  const visible = new Set(participantIds.filter((id) => maySeeScreening(user, { inFacilitatedCohort: enrolled.some((e) => e.userId === id && facilitated.has(e.cohortId)) })));
+  return { visible, enrolled };
+}
 
 /** Consent texts and signatures; screening and clearance. Each read and write of these is audited. */
 export const recordRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date; refreshRoster: RosterRefresh }> = async (app, { db, now, refreshRoster }) => {
@@ -71,9 +80,11 @@ export const recordRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
   app.get('/api/screening/queue', { schema: { tags: ['screening'], summary: 'Participants and their clearance status', response: { 200: z.array(screeningQueueEntrySchema), ...errors } } }, async (request) => {
     const user = authorize(request, 'screening.view');
     const scope = scopeOf(db, user);
-    const people = await scope.people('participant');
+    const everyone = await scope.people('participant');
+    const { visible, enrolled } = await screeningVisible(scope, user, everyone.map((p) => p.id));
+    const people = everyone.filter((p) => visible.has(p.id));
     const ids = people.map((p) => p.id);
-    const [latest, enrolled] = await Promise.all([scope.latestScreenings(ids), scope.enrollmentsOf(ids)]);
+    const latest = await scope.latestScreenings(ids);
     const today = dateIn(now(), 'UTC');
     await scope.audit(ids.map((id) => ({ ...auditMeta(request), action: 'read', resourceType: 'clearance', subjectId: id })));
     const order = { missing: 0, needs_review: 1, expired: 2, not_cleared: 3, current: 4 };
@@ -100,6 +111,9 @@ export const recordRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Date
       const scope = scopeOf(db, user);
       const person = await scope.person(request.params.userId);
       if (!person || person.kind !== 'participant') throw new HttpError(404, 'NOT_FOUND', 'No such participant in this clinic.');
+      if (!(await screeningVisible(scope, user, [person.id])).visible.has(person.id)) {
+        throw new HttpError(403, 'FORBIDDEN', 'Screening records are open to prescribers and to the facilitators of this person’s cohorts.');
+      }
       const rows = await scope.screenings(person.id);
       await scope.audit({ ...auditMeta(request), action: 'read', resourceType: 'screening', resourceId: rows[0]?.s.id ?? null, subjectId: person.id });
       return rows.map(({ s, signerName }) => ({ id: s.id, version: s.version, record: s.record, signedBy: { id: s.signedBy, name: signerName }, signedAt: s.signedAt.toISOString() }));

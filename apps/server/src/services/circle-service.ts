@@ -84,7 +84,7 @@ export class CircleService {
 
   /** The person's place in the circle, or null when they have none (other clinic, not enrolled, no such circle). */
   async actorFor(user: AuthedUser, circleId: string): Promise<CircleActor | null> {
-    const m = await this.directory.membership(circleId, { id: user.id, clinicId: user.clinicId, name: user.name });
+    const m = await this.directory.membership(circleId, { id: user.id, clinicId: user.clinicId, name: user.name, kind: user.kind, roles: user.roles });
     return m ? { personId: user.id, role: m.role, displayName: m.displayName } : null;
   }
 
