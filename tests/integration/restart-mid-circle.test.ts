@@ -4,7 +4,7 @@ import { newCommandId, type CircleConnection } from '@holdspace/client';
 import { createDb, schema } from '@holdspace/db';
 import { viewFor } from '@holdspace/domain';
 import { closeAllConnections, closeRawSockets, createTestDatabase, networkProxy, testDrivers, waitFor, type NetworkProxy, type TestDatabase } from '../support/harness.js';
-import { freePort, spawnServer, type ServerProcess } from '../support/process.js';
+import { freePort, serverFleet } from '../support/process.js';
 import { comparable, DosingScript, participantKeys, signInCast, snapshotOf, TappedSocket, viewerOf, type Send, type Who } from '../support/dosing-fixture.js';
 
 const everyone: Who[] = ['facilitator', ...participantKeys];
@@ -15,13 +15,12 @@ const serverView = async (facilitator: TappedSocket, circleId: string) => snapsh
 describe.each(testDrivers())('a server restart in the middle of a dosing circle (%s)', (driver) => {
   let database: TestDatabase | undefined;
   let network: NetworkProxy | undefined;
-  const started: ServerProcess[] = [];
+  const fleet = serverFleet();
   afterAll(async () => {
     closeAllConnections();
     closeRawSockets();
     await network?.close();
-    for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(started.map((p) => p.exited));
+    await fleet.end();
     await database?.drop();
   });
 
@@ -30,11 +29,7 @@ describe.each(testDrivers())('a server restart in the middle of a dosing circle 
     // The same port and node id across restarts: devices reconnect to the address they know, and the node clears
     // the presence its previous run left behind.
     const env: Record<string, string> = { ...database.env, PORT: String(await freePort()), NODE_ID: `restart-${driver}`, AUTH_RATE_LIMIT_PER_MINUTE: '10000' };
-    const start = async () => {
-      const p = await spawnServer(env);
-      started.push(p);
-      return p;
-    };
+    const start = () => fleet.start(env);
     let server = await start();
     const cast = await signInCast(server.url);
     // The devices reach the server through a network the test can break; the test's own looks go direct.

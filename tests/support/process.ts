@@ -52,3 +52,19 @@ export async function spawnServer(env: Record<string, string>, { waitReady = tru
   }
   return proc;
 }
+
+/** The server processes one test starts: `end` kills those still running and waits until every one has exited. */
+export function serverFleet() {
+  const started: ServerProcess[] = [];
+  return {
+    async start(env: Record<string, string>): Promise<ServerProcess> {
+      const p = await spawnServer(env);
+      started.push(p);
+      return p;
+    },
+    async end(): Promise<void> {
+      for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      await Promise.all(started.map((p) => p.exited));
+    },
+  };
+}
