@@ -9,10 +9,12 @@ describe.each(testDrivers())('HTTP API (%s)', (driver) => {
   });
   afterAll(async () => server?.stop());
 
-  it('health names the driver and the migration level', async () => {
+  it('health names the driver, the migration level and the cluster adapter', async () => {
     const res = await server.app.fastify.inject({ method: 'GET', url: '/api/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok', database: { driver, reachable: true, migrations: shippedMigrations() } });
+    // One node: Postgres shares rooms through LISTEN/NOTIFY (nobody else listening yet); the embedded database has no adapter.
+    expect(res.json()).toMatchObject({ cluster: { adapter: driver === 'postgres' ? 'postgres' : 'none', nodes: 1 } });
   });
 
   it('sign-in with bad input answers 400 with field errors', async () => {

@@ -10,6 +10,8 @@ import { loadConfig, startServer, type Running } from '@holdspace/server';
 export type DriverName = 'pglite' | 'postgres';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The cluster tests' Redis; each run names its own stream and channels (CLUSTER_CHANNEL). */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Both drivers unless TEST_DRIVERS narrows them (e.g. TEST_DRIVERS=postgres). */
 export function testDrivers(): DriverName[] {

@@ -11,6 +11,7 @@ import { logSafety } from './log-safety.js';
 import { authPlugin } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/errors.js';
 import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js';
+import { openCluster } from './realtime/cluster.js';
 import { attachGateway, endLocalPresence, SocketBroadcaster } from './realtime/gateway.js';
 import { authRoutes } from './routes/auth.js';
 import { circleRoutes } from './routes/circles.js';
@@ -147,14 +148,16 @@ export async function buildApp(deps: AppDeps) {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   await app.register(authPlugin, { sessions, allowedOrigins: config.ALLOWED_ORIGINS });
-  await app.register(healthRoutes, { db, version: config.version, timeoutMs: 800 });
+  // Nodes share Socket.IO rooms through this adapter: every emit and disconnect reaches sockets on the others.
+  const cluster = await openCluster(config, (error, what) => app.log.warn({ err: error }, `${what} failed`));
+  await app.register(healthRoutes, { db, version: config.version, timeoutMs: 800, cluster: { adapter: cluster.adapter, nodes: () => cluster.nodes(io) } });
   const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY !== false);
   await app.register(authRoutes, { db: db.db, sessions, accounts, signIns, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
   await app.register(peopleRoutes, { db: db.db, accounts, sessions, publicUrl: config.PUBLIC_URL });
   await app.register(cohortRoutes, {
     db: db.db,
     now,
-    // POL2: sockets in the person's rooms of these circles are cut (on every node once an adapter shares rooms).
+    // POL2: sockets in the person's rooms of these circles are cut, on every node (the adapter shares rooms).
     membershipLost: async (scope, userId, circleIds) => {
       broadcaster.cutMembership(userId, circleIds);
       for (const circleId of await scope.liveCircles(circleIds)) await circles.syncRoster(circleId);
@@ -180,6 +183,8 @@ export async function buildApp(deps: AppDeps) {
     sessions,
     circles,
     broadcaster,
+    cluster,
+    replay: (circleId, afterSeq, count) => log.eventsSince(circleId, afterSeq, count),
     nodeId: config.nodeId,
     runId: run.runId,
     allowedOrigins: config.ALLOWED_ORIGINS,
@@ -224,9 +229,10 @@ export async function buildApp(deps: AppDeps) {
     clearInterval(pruning);
     io.engine.close();
     await withTimeout(circles.drain(), 1000).catch(() => {});
+    await cluster.close(io);
   });
 
-  return { fastify: app, io, run, routes, services: { circles, sessions, log, people, directory, accounts, pruneOutcomes } };
+  return { fastify: app, io, run, routes, services: { circles, sessions, log, people, directory, accounts, pruneOutcomes }, cluster: { adapter: cluster.adapter, ordering: () => broadcaster.order?.stats } };
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

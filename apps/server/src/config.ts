@@ -68,6 +68,19 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
+  /** Nodes share Socket.IO rooms through Redis streams (preferred over Postgres when both are set). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** How nodes share rooms: auto (Redis if REDIS_URL, else Postgres if DATABASE_URL, else none), or one of them. */
+  CLUSTER_ADAPTER: z.enum(['auto', 'postgres', 'redis', 'none'], { message: 'use auto, postgres, redis or none' }).default('auto'),
+  /** Names the channel (and Redis stream) the nodes of one deployment share; deployments sharing a Redis differ here. */
+  CLUSTER_CHANNEL: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,40}$/, 'letters, digits and _ . : - only, at most 40')
+    .default('holdspace'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
   /** Postgres: how long opening a connection may take before the call fails. */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
@@ -134,5 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`));
   }
   const c = parsed.data;
+  if (c.CLUSTER_ADAPTER === 'postgres' && !c.DATABASE_URL) throw new ConfigError(['CLUSTER_ADAPTER: postgres needs DATABASE_URL (the embedded database is one node)']);
+  if (c.CLUSTER_ADAPTER === 'redis' && !c.REDIS_URL) throw new ConfigError(['CLUSTER_ADAPTER: redis needs REDIS_URL']);
   return { ...c, nodeId: c.NODE_ID ?? `${hostname()}:${c.PORT}`, serverKeyFile: c.SERVER_KEY_FILE ?? join(dirname(c.PGLITE_DIR), 'server.key'), version };
 }

@@ -58,6 +58,8 @@ export const healthSchema = z.object({
     reachable: z.boolean(),
     migrations: z.object({ applied: z.number().int(), latest: z.string().nullable() }),
   }),
+  /** How this node shares Socket.IO rooms with others, and how many nodes it hears (itself included; null: unknown). */
+  cluster: z.object({ adapter: z.enum(['postgres', 'redis', 'none']), nodes: z.number().int().nullable() }),
   uptimeSeconds: z.number(),
 });
 export type Health = z.infer<typeof healthSchema>;

@@ -15,6 +15,8 @@ import {
 import type { CircleService, Broadcaster } from '../services/circle-service.js';
 import type { AlertPush } from '../services/safety.js';
 import { SESSION_COOKIE, type AuthedUser, type SessionService } from '../services/sessions.js';
+import type { Cluster } from './cluster.js';
+import { CircleOrder } from './circle-order.js';
 import { createRouter } from './router.js';
 import { isAllowedOrigin } from '../plugins/origin.js';
 
@@ -24,8 +26,12 @@ interface SocketData {
   /** circleId -> this socket's actor there */
   circles: Map<string, CircleActor>;
 }
-type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** What one node tells the others: the events it committed, for each node to send its own sockets in order. */
+interface InterServerEvents {
+  'circle:events': (events: CircleEvent[]) => void;
+}
+type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 const room = {
   all: (circleId: string) => `circle:${circleId}`,
@@ -45,8 +51,17 @@ export function roomsFor(event: CircleEvent): string[] {
 
 export class SocketBroadcaster implements Broadcaster, AlertPush {
   io: AppServer | null = null;
+  order: CircleOrder | null = null;
+  /** Other nodes share the rooms (an adapter is installed). */
+  clustered = false;
+  /**
+   * Every node gets a circle's events, not only those with sockets in its rooms, so each can send its sockets the
+   * seqs in order and notice one that is missing (circle-order.ts).
+   */
   publish(events: CircleEvent[]): void {
-    for (const e of events) this.io?.to(roomsFor(e)).emit('circle:event', e);
+    if (events.length === 0) return;
+    if (this.clustered) this.io?.serverSideEmit('circle:events', events);
+    this.order?.receive(events);
   }
   safetyAlert(userIds: string[], alert: SafetyAlert): void {
     this.toStaff(userIds, 'safety:alert', alert);
@@ -77,6 +92,10 @@ export interface GatewayDeps {
   sessions: SessionService;
   circles: CircleService;
   broadcaster: SocketBroadcaster;
+  /** Shares rooms with the other nodes: emits, joins' rooms and disconnects below reach every node. */
+  cluster: Pick<Cluster, 'attach' | 'adapter'>;
+  /** The log's events after a seq, to fill a gap in what reached this node. */
+  replay: (circleId: string, afterSeq: number, count: number) => Promise<CircleEvent[]>;
   nodeId: string;
   /** PRS5: this process run, named in every connection id. */
   runId: string;
@@ -104,7 +123,16 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
       callback(allowed ? null : 'Origin not allowed', allowed);
     },
   });
-  deps.broadcaster.io = io;
+  deps.cluster.attach(io);
+  const order = new CircleOrder({
+    emit: (e) => io.local.to(roomsFor(e)).emit('circle:event', e),
+    watched: (circleId) => io.of('/').adapter.rooms.has(room.all(circleId)),
+    replay: (circleId, afterSeq, count) => withTimeout(deps.replay(circleId, afterSeq, count), deps.commandTimeoutMs),
+    waitMs: 150,
+    onError: (error) => app.log.warn({ err: error }, 'reading missed circle events failed'),
+  });
+  io.on('circle:events', (events) => order.receive(events));
+  Object.assign(deps.broadcaster, { io, order, clustered: deps.cluster.adapter !== 'none' });
 
   io.use(async (socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -152,7 +180,9 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
         // A closed circle can still be looked at; it just records no presence.
         if (joined.rule !== 'PRS2') return joined;
       }
-      return ok(await deps.circles.sync(circleId, actor, lastSeq));
+      const sync = await deps.circles.sync(circleId, actor, lastSeq);
+      order.joined(circleId, sync.seq);
+      return ok(sync);
     });
 
     on('circle:leave', clientEventSchemas['circle:leave'], async ({ circleId }) => {
@@ -178,18 +208,23 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
     });
   });
 
+  // Wherever the session ended (a sign-out on another node), its sockets on every node hear why and are cut.
   deps.sessions.onEnded((sessionId, reason) => {
     io.to(room.session(sessionId)).emit('session:ended', { reason });
     io.in(room.session(sessionId)).disconnectSockets(true);
   });
 
-  // Sessions with live sockets are checked often, so an idle timeout or expiry cuts the socket within a second.
+  // Sessions with live sockets are checked often, so an idle timeout or expiry cuts the socket within a second. Each
+  // node checks the sessions of its own sockets.
   const sweep = setInterval(() => {
     const ids = [...new Set([...io.of('/').sockets.values()].map((s) => s.data.user?.sessionId).filter((id): id is string => Boolean(id)))];
     deps.sessions.sweep(ids).catch((error: unknown) => app.log.warn({ err: error }, 'session sweep failed'));
   }, deps.sweepIntervalMs ?? 500);
   sweep.unref();
-  app.addHook('onClose', async () => clearInterval(sweep));
+  app.addHook('onClose', async () => {
+    clearInterval(sweep);
+    order.close();
+  });
 
   return io;
 }
