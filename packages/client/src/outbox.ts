@@ -1,4 +1,4 @@
-import type { ClientCommand } from '@holdspace/domain';
+import { isCallForHelp, type ClientCommand } from '@holdspace/domain';
 import type { ErrorCode, Failure } from '@holdspace/protocol';
 
 export interface OutboxEntry {
@@ -94,6 +94,7 @@ export const answerDisposition = {
   CONFLICT: 'refused',
   RULE_VIOLATION: 'refused',
   RATE_LIMITED: 'retry',
+  BUSY: 'retry',
   // The app is out of date: the command is kept and goes once the page has reloaded with the new version.
   PROTOCOL_MISMATCH: 'retry',
   UNAVAILABLE: 'retry',
@@ -112,7 +113,7 @@ export function dispositionOf(code: string): AnswerDisposition {
 
 /** OBX4: calls for support and for a break go before anything else, on a lane of their own. */
 export function isUrgent(command: ClientCommand): boolean {
-  return command.type === 'checkin.journey' && (command.signal === 'support' || command.signal === 'break');
+  return isCallForHelp(command);
 }
 
 export type Lane = 'urgent' | 'normal';

@@ -19,3 +19,4 @@ export * from './outcomes.js';
 export * from './attendance.js';
 export * from './journal.js';
 export * from './text.js';
+export * from './fair-share.js';

@@ -9,6 +9,8 @@ export const errorCodes = [
   'CONFLICT',
   'RULE_VIOLATION',
   'RATE_LIMITED',
+  /** FAIR2: the circle's queue is full; sent again later. */
+  'BUSY',
   'PROTOCOL_MISMATCH',
   'UNAVAILABLE',
   'INTERNAL',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CareAlert, SafetyAlert } from '@holdspace/protocol';
 import { Server, type Socket } from 'socket.io';
-import { connectionIdFor, type CircleActor, type CircleEvent } from '@holdspace/domain';
+import { budgetFor, connectBudget, connectionIdFor, COOL_OFF_MS, CUT_AFTER_REFUSALS, isCallForHelp, socketBudgets, type CircleActor, type CircleEvent } from '@holdspace/domain';
 import { isUnavailableError, withTimeout } from '@holdspace/db';
 import {
   clientEventSchemas,
@@ -18,11 +18,14 @@ import { SESSION_COOKIE, type AuthedUser, type SessionService } from '../service
 import type { Cluster } from './cluster.js';
 import { CircleOrder } from './circle-order.js';
 import { createRouter } from './router.js';
+import { CoolOff, TokenBuckets } from './fair-share.js';
 import { isAllowedOrigin } from '../plugins/origin.js';
 
 interface SocketData {
   user: AuthedUser;
   connectionId: string;
+  /** FAIR5: what its connections are counted by (its session). */
+  connectKey: string;
   /** circleId -> this socket's actor there */
   circles: Map<string, CircleActor>;
 }
@@ -133,17 +136,25 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
   });
   io.on('circle:events', (events) => order.receive(events));
   Object.assign(deps.broadcaster, { io, order, clustered: deps.cluster.adapter !== 'none' });
+  const budgets = new TokenBuckets();
+  const coolOff = new CoolOff();
 
   io.use(async (socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
     if (!auth.success || auth.data.protocolVersion !== PROTOCOL_VERSION) {
       return next(Object.assign(new Error('PROTOCOL_MISMATCH: please reload the page to update Holdspace.'), { data: { code: 'PROTOCOL_MISMATCH' } }));
     }
+    const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
+    // FAIR5: checked before the session is looked up, so a storm of reconnects costs the database nothing.
+    const connecting = `connect ${cookies[SESSION_COOKIE] ?? socket.handshake.address}`;
+    if (coolOff.active(connecting) || !budgets.take(connecting, connectBudget)) {
+      return next(Object.assign(new Error('RATE_LIMITED: too many connections, trying again shortly.'), { data: { code: 'RATE_LIMITED' } }));
+    }
     try {
-      const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
       const user = await withTimeout(deps.sessions.validate(cookies[SESSION_COOKIE]), deps.commandTimeoutMs);
       if (!user) return next(Object.assign(new Error('UNAUTHENTICATED: please sign in.'), { data: { code: 'UNAUTHENTICATED' } }));
       socket.data.user = user;
+      socket.data.connectKey = connecting;
       socket.data.circles = new Map();
       next();
     } catch (error) {
@@ -158,16 +169,22 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
     const connectionId = connectionIdFor(deps.nodeId, deps.runId, socket.id);
     socket.data.connectionId = connectionId;
     socket.onAny(() => void deps.sessions.touch(user.sessionId).catch(() => {}));
+    // A socket's own limit only guards the server's work per message; what a person may do in a circle is their
+    // budget across all their sockets (FAIR1), checked per command.
     const on = createRouter(socket, {
-      ratePerSecond: 20,
-      burst: 60,
+      budget: user.kind === 'staff' ? socketBudgets.staff : socketBudgets.participant,
+      cutAfterRefusals: CUT_AFTER_REFUSALS,
+      onCut: () => {
+        coolOff.start(socket.data.connectKey, COOL_OFF_MS);
+        app.log.warn({ user: user.id }, 'socket cut for sending past its limits');
+      },
       onError: (error, event) => app.log.error({ err: error, event, user: user.id }, 'socket handler failed'),
       timeoutMs: deps.commandTimeoutMs,
       isUnavailable: isUnavailableError,
       accepting: () => deps.gate.accepting,
     });
 
-    on('circle:join', clientEventSchemas['circle:join'], async ({ circleId, lastSeq, device }) => {
+    on('circle:join', clientEventSchemas['circle:join'], async ({ circleId, lastSeq, device }, signal) => {
       const actor = await deps.circles.actorFor(user, circleId);
       if (!actor) return fail('NOT_FOUND', 'This circle does not exist or you are not part of it.');
       const rooms = [room.all(circleId), room.person(circleId, actor.personId)];
@@ -175,7 +192,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
       await socket.join(rooms);
       socket.data.circles.set(circleId, actor);
       if (actor.role === 'facilitator') await deps.circles.syncRoster(circleId);
-      const joined = await deps.circles.join(circleId, actor, connectionId, device);
+      const joined = await deps.circles.join(circleId, actor, connectionId, device, signal);
       if (!joined.ok) {
         // A closed circle can still be looked at; it just records no presence.
         if (joined.rule !== 'PRS2') return joined;
@@ -197,7 +214,8 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
     on('circle:command', clientEventSchemas['circle:command'], async ({ circleId, commandId, command }, signal) => {
       const actor = socket.data.circles.get(circleId) ?? (await deps.circles.actorFor(user, circleId));
       if (!actor) return fail('NOT_FOUND', 'This circle does not exist or you are not part of it.');
-      return deps.circles.execute(circleId, actor, command, commandId, signal);
+      if (!budgets.take(`${circleId} ${actor.personId} ${isCallForHelp(command) ? 'help' : 'other'}`, budgetFor(command, actor))) return fail('RATE_LIMITED', 'Too many messages. Please wait a moment.');
+      return deps.circles.execute(circleId, actor, command, commandId, { signal, bounded: true });
     });
 
     socket.on('disconnect', () => {

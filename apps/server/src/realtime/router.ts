@@ -1,14 +1,14 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
+import { takeToken, type Bucket, type Budget } from '@holdspace/domain';
 import { fail, validationFailure, type ClientToServerEvents, type Result } from '@holdspace/protocol';
 
 type AckOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1];
 type DataOf<A> = A extends (result: Result<infer T>) => void ? T : never;
 
 export interface RouterOptions {
-  /** Messages a socket may send per second on average, and in a burst. */
-  ratePerSecond: number;
-  burst: number;
+  /** FAIR5: the messages a socket may send per second on average, and in a burst. */
+  budget: Budget;
   onError: (error: unknown, event: string) => void;
   /** LOG6: how long a handler may wait on the database before the device hears UNAVAILABLE. */
   timeoutMs: number;
@@ -16,6 +16,12 @@ export interface RouterOptions {
   isUnavailable: (error: unknown) => boolean;
   /** False once the server is stopping: new messages are answered UNAVAILABLE at once. */
   accepting: () => boolean;
+  /**
+   * FAIR5: a socket answered RATE_LIMITED this many times in a row is disconnected: an outbox backs off long before,
+   * so only a runaway or hostile sender gets there, and answering it would cost the room.
+   */
+  cutAfterRefusals: number;
+  onCut: () => void;
 }
 
 const unavailable = () => fail('UNAVAILABLE', 'Not saved yet: Holdspace cannot reach its database. It will be sent again.');
@@ -25,19 +31,24 @@ const unavailable = () => fail('UNAVAILABLE', 'Not saved yet: Holdspace cannot r
  * acknowledge with a Result. A handler that throws becomes INTERNAL with no details sent.
  */
 export function createRouter(socket: Socket, options: RouterOptions) {
-  let tokens = options.burst;
-  let last = Date.now();
+  let bucket: Bucket | undefined;
   const take = () => {
-    const now = Date.now();
-    tokens = Math.min(options.burst, tokens + ((now - last) / 1000) * options.ratePerSecond);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
+    const attempt = takeToken(bucket, options.budget, Date.now());
+    bucket = attempt.bucket;
+    return attempt.taken;
   };
 
   // A device's messages are handled one after another, in the order sent, so its commands apply in that order.
   let chain: Promise<unknown> = Promise.resolve();
+  let refusedInARow = 0;
+  const answer = (ack: (r: Result<unknown>) => void) => (result: Result<unknown>) => {
+    refusedInARow = !result.ok && result.code === 'RATE_LIMITED' ? refusedInARow + 1 : 0;
+    ack(result);
+    if (refusedInARow >= options.cutAfterRefusals && socket.connected) {
+      options.onCut();
+      socket.disconnect(true);
+    }
+  };
 
   return function on<E extends keyof ClientToServerEvents, S extends z.ZodType>(
     event: E,
@@ -45,7 +56,7 @@ export function createRouter(socket: Socket, options: RouterOptions) {
     handler: (body: z.output<S>, signal: AbortSignal) => Promise<Result<DataOf<AckOf<E>>>>,
   ) {
     socket.on(event as string, async (body: unknown, ack: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (r: Result<unknown>) => void) : () => {};
+      const reply = answer(typeof ack === 'function' ? (ack as (r: Result<unknown>) => void) : () => {});
       if (!options.accepting()) return reply(fail('UNAVAILABLE', 'Holdspace is restarting. It will be sent again in a moment.'));
       if (!take()) return reply(fail('RATE_LIMITED', 'Too many messages. Please wait a moment.'));
       const parsed = schema.safeParse(body);

@@ -4,6 +4,7 @@ import {
   dateIn,
   decide,
   isStaff,
+  laneOf,
   participantIds,
   type RosterEntry,
   viewFor,
@@ -12,10 +13,12 @@ import {
   type CircleCommand,
   type CircleEvent,
   type Device,
+  type Lane,
 } from '@holdspace/domain';
 import { DatabaseUnavailableError, type AuditInput, type CircleDirectory, type CircleLog } from '@holdspace/db';
 import { fail, MAX_REPLAY, ok, type CircleSync, type CommandAck, type Result } from '@holdspace/protocol';
 import type { AuthedUser } from './sessions.js';
+import { CircleQueue } from './circle-queue.js';
 
 /** Delivers committed events to the sockets of their audience. */
 export interface Broadcaster {
@@ -68,8 +71,8 @@ function auditEntries(events: CircleEvent[]): AuditInput[] {
  * Keeps no authoritative state: everything comes from the log.
  */
 export class CircleService {
-  /** Per circle, appends on this node run one after another so broadcasts leave in seq order. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Per circle, appends on this node run one after another so broadcasts leave in seq order (FAIR2-FAIR4). */
+  private readonly queues = new Map<string, CircleQueue>();
   private readonly inflight = new Set<Promise<unknown>>();
   /** A circle's clinic never changes: remembered so audits need no lookup. */
   private readonly clinicOf = new Map<string, string>();
@@ -93,14 +96,22 @@ export class CircleService {
     actor: CircleActor,
     command: CircleCommand,
     commandId: string | null,
-    signal?: AbortSignal,
+    /** `bounded`: sent by a device, so refused with BUSY when its lane is full (FAIR2). */
+    options: { signal?: AbortSignal; bounded?: boolean } = {},
   ): Promise<Result<CommandAck>> {
     if (isStaff(actor) && needsFreshRoster.has(command.type)) await this.syncRoster(circleId);
-    const outcome = await this.serialized(circleId, () => {
-      // LOG6: its device was already told UNAVAILABLE and will send it again; applying it now would act out of turn.
-      if (signal?.aborted) throw new DatabaseUnavailableError('answered UNAVAILABLE before its turn');
-      return this.append(circleId, actor, command, commandId);
-    });
+    const queued = this.enqueue(
+      circleId,
+      () => {
+        // LOG6: its device was already told UNAVAILABLE and will send it again; applying it now would act out of turn.
+        if (options.signal?.aborted) throw new DatabaseUnavailableError('answered UNAVAILABLE before its turn');
+        return this.append(circleId, actor, command, commandId);
+      },
+      laneOf(command, actor),
+      options.bounded ?? false,
+    );
+    if (!queued) return fail('BUSY', 'This circle is busy right now. It will be sent again in a moment.');
+    const outcome = await queued;
     if (!outcome.ok) return fail('RULE_VIOLATION', outcome.message, { rule: outcome.rule });
     return ok({ seq: outcome.seq, duplicate: outcome.duplicate });
   }
@@ -162,8 +173,8 @@ export class CircleService {
     return { mode: 'replay', events: events.filter(visibleTo(viewer)), seq: state.seq, serverTime: this.now().toISOString() };
   }
 
-  join(circleId: string, actor: CircleActor, connectionId: string, device: Device) {
-    return this.execute(circleId, actor, { type: 'presence.join', connectionId, device }, null);
+  join(circleId: string, actor: CircleActor, connectionId: string, device: Device, signal?: AbortSignal) {
+    return this.execute(circleId, actor, { type: 'presence.join', connectionId, device }, null, signal ? { signal } : {});
   }
 
   leave(circleId: string, actor: CircleActor, connectionId: string) {
@@ -188,20 +199,33 @@ export class CircleService {
     await this.serialized(circleId, () => this.append(circleId, system, { type: 'presence.end', connections }, null));
   }
 
+  /** Jobs waiting or running for the circle on this node. */
+  pending(circleId: string): number {
+    return this.queues.get(circleId)?.size ?? 0;
+  }
+
   /** Resolves when every write under way has committed: used by graceful shutdown. */
   async drain(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
+  /** Holdspace's own work for the circle: waits with the staff's and is never refused. */
   private serialized<T>(circleId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(circleId) ?? Promise.resolve();
-    const run = previous.then(work, work);
+    const run = this.enqueue(circleId, work, 'staff', false);
+    if (!run) throw new Error('an unbounded job is never refused');
+    return run;
+  }
+
+  private enqueue<T>(circleId: string, work: () => Promise<T>, lane: Lane, bounded: boolean): Promise<T> | null {
+    const queue = this.queues.get(circleId) ?? new CircleQueue();
+    this.queues.set(circleId, queue);
+    const run = queue.push(lane, work, bounded);
+    if (!run) return null;
     const tail = run.catch(() => undefined);
-    this.queues.set(circleId, tail);
     this.inflight.add(tail);
     void tail.finally(() => {
       this.inflight.delete(tail);
-      if (this.queues.get(circleId) === tail) this.queues.delete(circleId);
+      if (queue.size === 0 && this.queues.get(circleId) === queue) this.queues.delete(circleId);
     });
     return run;
   }

@@ -1,0 +1,47 @@
+import { isFull, takeToken, type Bucket, type Budget } from '@holdspace/domain';
+
+/**
+ * FAIR1, FAIR5: token buckets by key (a person in a circle, a session's connections). Buckets that have refilled are
+ * forgotten, so memory follows the keys in use, not every key ever seen.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { bucket: Bucket; budget: Budget }>();
+  private takes = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  take(key: string, budget: Budget): boolean {
+    const now = this.now();
+    const { taken, bucket } = takeToken(this.buckets.get(key)?.bucket, budget, now);
+    this.buckets.set(key, { bucket, budget });
+    if (++this.takes % 1000 === 0) this.prune(now);
+    return taken;
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private prune(now: number): void {
+    for (const [key, { bucket, budget }] of this.buckets) if (isFull(bucket, budget, now)) this.buckets.delete(key);
+  }
+}
+
+/** FAIR5: keys (sessions) refused for a while after misbehaving; expired entries are dropped as they are looked at. */
+export class CoolOff {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  start(key: string, ms: number): void {
+    this.until.set(key, this.now() + ms);
+  }
+
+  active(key: string): boolean {
+    const until = this.until.get(key);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.until.delete(key);
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { budgetFor, commandBudgets, isCallForHelp, laneOf, nextLane, STAFF_TURNS_PER_PARTICIPANT, takeToken, type Bucket } from './fair-share.js';
+import type { CircleActor } from './people.js';
+
+const participant: CircleActor = { personId: 'p1', role: 'participant', displayName: 'Ash' };
+const facilitator: CircleActor = { personId: 'f1', role: 'facilitator', displayName: 'Maya' };
+const support = { type: 'checkin.journey', signal: 'support' } as const;
+const raise = { type: 'hand.raise' } as const;
+
+describe('fair share', () => {
+  it('FAIR1: a bucket gives its burst at once, then its rate, and never more than its burst', () => {
+    const budget = commandBudgets.participant;
+    let bucket: Bucket | undefined;
+    let taken = 0;
+    for (let i = 0; i < 100; i++) {
+      const r = takeToken(bucket, budget, 1000);
+      bucket = r.bucket;
+      if (r.taken) taken++;
+    }
+    expect(taken).toBe(budget.burst);
+    let later = 0;
+    for (let t = 1000; t <= 3000; t += 10) {
+      const r = takeToken(bucket, budget, t);
+      bucket = r.bucket;
+      if (r.taken) later++;
+    }
+    expect(later).toBe(2 * budget.perSecond);
+    // A long silence refills to the burst, not past it.
+    const rested = takeToken(bucket, budget, 1_000_000);
+    expect(rested.bucket.tokens).toBe(budget.burst - 1);
+  });
+
+  it('FAIR1, FAIR3: calls for help have a budget and a lane of their own', () => {
+    expect(isCallForHelp(support)).toBe(true);
+    expect(isCallForHelp({ type: 'checkin.journey', signal: 'break' })).toBe(true);
+    expect(isCallForHelp({ type: 'checkin.journey', signal: 'okay' })).toBe(false);
+    expect(isCallForHelp(raise)).toBe(false);
+    expect(budgetFor(support, participant)).toBe(commandBudgets.urgent);
+    expect(budgetFor(raise, participant)).toBe(commandBudgets.participant);
+    expect(budgetFor(raise, facilitator)).toBe(commandBudgets.staff);
+    expect(laneOf(support, participant)).toBe('urgent');
+    expect(laneOf(raise, participant)).toBe('participant');
+    expect(laneOf({ type: 'hold.start' }, facilitator)).toBe('staff');
+  });
+
+  it('FAIR3, FAIR4: help goes first; staff before participants, who still get every ninth turn', () => {
+    expect(nextLane({ urgent: 1, staff: 5, participant: 5 }, 0)).toBe('urgent');
+    expect(nextLane({ urgent: 0, staff: 5, participant: 5 }, 0)).toBe('staff');
+    expect(nextLane({ urgent: 0, staff: 5, participant: 5 }, STAFF_TURNS_PER_PARTICIPANT)).toBe('participant');
+    expect(nextLane({ urgent: 0, staff: 5, participant: 0 }, STAFF_TURNS_PER_PARTICIPANT)).toBe('staff');
+    expect(nextLane({ urgent: 0, staff: 0, participant: 1 }, 0)).toBe('participant');
+    expect(nextLane({ urgent: 0, staff: 0, participant: 0 }, 0)).toBeNull();
+  });
+});
