@@ -8,6 +8,8 @@ export interface DbProxy {
    * with `hard`. New connections work normally.
    */
   reset(options?: { hard?: boolean }): void;
+  /** Once: resets (RST) the connection whose client next sends bytes holding `text`, before they are forwarded. */
+  resetWhenSent(text: string): void;
   /**
    * Stops forwarding in both directions without closing anything: a silent partition. Bytes wait in the kernel's
    * buffers (as TCP retransmits them) and new connections are held unanswered until `heal`.
@@ -31,12 +33,21 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
   const pairs = new Set<Pair>();
   let partitioned = false;
   let opened = 0;
+  let resetOn: string | null = null;
 
   const forward = (pair: Pair) => {
     const upstream = connect(targetPort, target.hostname);
     pair.upstream = upstream;
     upstream.on('error', () => {});
     upstream.on('close', () => drop(pair));
+    pair.client.on('data', (chunk: Buffer) => {
+      if (resetOn === null || !chunk.includes(resetOn)) return;
+      resetOn = null;
+      pair.client.unpipe(upstream);
+      pairs.delete(pair);
+      pair.client.resetAndDestroy();
+      upstream.resetAndDestroy();
+    });
     pair.client.pipe(upstream);
     upstream.pipe(pair.client);
     pair.client.resume();
@@ -77,6 +88,7 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
   return {
     url: url.toString(),
     reset,
+    resetWhenSent: (text) => void (resetOn = text),
     partition: () => {
       partitioned = true;
       for (const { client, upstream } of pairs) {
