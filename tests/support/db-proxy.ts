@@ -8,6 +8,11 @@ export interface DbProxy {
    * with `hard`. New connections work normally.
    */
   reset(options?: { hard?: boolean }): void;
+  /**
+   * The database goes away: every open connection is cut as `reset` does, and new ones are refused (reset at once)
+   * until `heal`.
+   */
+  cut(options?: { hard?: boolean }): void;
   /** Once: resets (RST) the connection whose client next sends bytes holding `text`, before they are forwarded. */
   resetWhenSent(text: string): void;
   /**
@@ -15,6 +20,7 @@ export interface DbProxy {
    * buffers (as TCP retransmits them) and new connections are held unanswered until `heal`.
    */
   partition(): void;
+  /** Ends a cut or a partition. */
   heal(): void;
   /** Connections opened through the proxy so far. */
   readonly opened: number;
@@ -32,6 +38,7 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
   const targetPort = Number(target.port || 5432);
   const pairs = new Set<Pair>();
   let partitioned = false;
+  let refusing = false;
   let opened = 0;
   let resetOn: string | null = null;
 
@@ -60,9 +67,10 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
 
   const server = createServer((client) => {
     opened++;
+    client.on('error', () => {});
+    if (refusing) return client.resetAndDestroy();
     const pair: Pair = { client, upstream: null };
     pairs.add(pair);
-    client.on('error', () => {});
     client.on('close', () => drop(pair));
     if (partitioned) client.pause();
     else forward(pair);
@@ -88,6 +96,10 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
   return {
     url: url.toString(),
     reset,
+    cut: (options) => {
+      refusing = true;
+      reset(options);
+    },
     resetWhenSent: (text) => void (resetOn = text),
     partition: () => {
       partitioned = true;
@@ -101,6 +113,7 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
     },
     heal: () => {
       partitioned = false;
+      refusing = false;
       for (const pair of pairs) {
         if (!pair.upstream) {
           forward(pair);
