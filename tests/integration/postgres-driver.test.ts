@@ -28,4 +28,14 @@ describe.skipIf(!testDrivers().includes('postgres'))('postgres.js under connecti
     expect(result.outcomes).toHaveLength(5);
     expect(result.outcomes).not.toContain('committed');
   });
+
+  // Without the patch's catch of the array-type fetch: "Error: read ECONNRESET" as an unhandled rejection, exit 1.
+  it('DB1: a new connection reset while it fetches the array types fails its query, the process lives on and the pool answers again', { timeout: 60_000 }, async () => {
+    const { code, output } = await run({ RESET_MODE: 'types', ROUNDS: '5' });
+    expect(output).not.toContain('triggerUncaughtException');
+    expect(code, output).toBe(0);
+    const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { survived?: boolean; outcomes?: string[] };
+    expect(result.survived).toBe(true);
+    expect(result.outcomes).toEqual(['ECONNRESET', 'ECONNRESET', 'ECONNRESET', 'ECONNRESET', 'ECONNRESET']);
+  });
 });

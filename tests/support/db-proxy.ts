@@ -9,10 +9,18 @@ export interface DbProxy {
    */
   reset(options?: { hard?: boolean }): void;
   /**
+   * The database goes away: every open connection is cut as `reset` does, and new ones are refused (reset at once)
+   * until `heal`.
+   */
+  cut(options?: { hard?: boolean }): void;
+  /** Once: resets (RST) the connection whose client next sends bytes holding `text`, before they are forwarded. */
+  resetWhenSent(text: string): void;
+  /**
    * Stops forwarding in both directions without closing anything: a silent partition. Bytes wait in the kernel's
    * buffers (as TCP retransmits them) and new connections are held unanswered until `heal`.
    */
   partition(): void;
+  /** Ends a cut or a partition. */
   heal(): void;
   /** Connections opened through the proxy so far. */
   readonly opened: number;
@@ -30,13 +38,23 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
   const targetPort = Number(target.port || 5432);
   const pairs = new Set<Pair>();
   let partitioned = false;
+  let refusing = false;
   let opened = 0;
+  let resetOn: string | null = null;
 
   const forward = (pair: Pair) => {
     const upstream = connect(targetPort, target.hostname);
     pair.upstream = upstream;
     upstream.on('error', () => {});
     upstream.on('close', () => drop(pair));
+    pair.client.on('data', (chunk: Buffer) => {
+      if (resetOn === null || !chunk.includes(resetOn)) return;
+      resetOn = null;
+      pair.client.unpipe(upstream);
+      pairs.delete(pair);
+      pair.client.resetAndDestroy();
+      upstream.resetAndDestroy();
+    });
     pair.client.pipe(upstream);
     upstream.pipe(pair.client);
     pair.client.resume();
@@ -49,9 +67,10 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
 
   const server = createServer((client) => {
     opened++;
+    client.on('error', () => {});
+    if (refusing) return client.resetAndDestroy();
     const pair: Pair = { client, upstream: null };
     pairs.add(pair);
-    client.on('error', () => {});
     client.on('close', () => drop(pair));
     if (partitioned) client.pause();
     else forward(pair);
@@ -77,6 +96,11 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
   return {
     url: url.toString(),
     reset,
+    cut: (options) => {
+      refusing = true;
+      reset(options);
+    },
+    resetWhenSent: (text) => void (resetOn = text),
     partition: () => {
       partitioned = true;
       for (const { client, upstream } of pairs) {
@@ -89,6 +113,7 @@ export async function dbProxy(databaseUrl: string): Promise<DbProxy> {
     },
     heal: () => {
       partitioned = false;
+      refusing = false;
       for (const pair of pairs) {
         if (!pair.upstream) {
           forward(pair);

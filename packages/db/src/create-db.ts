@@ -199,6 +199,10 @@ async function createPostgres(url: string, options: DbOptions): Promise<DbHandle
     idle_timeout: 60,
     max_lifetime: 30 * 60,
     keep_alive: 10,
+    // Seconds before a failed connection is opened again. postgres.js grows this to 20 s (3^n / 100) as failures
+    // add up during an outage, so once the database is back the queries queued on those connections would wait out
+    // the delay: capped at 1 s, the server works again within a second or two of its database.
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
     connection: {
       statement_timeout: statementTimeout,
       idle_in_transaction_session_timeout: statementTimeout * 2,
