@@ -9,7 +9,7 @@ import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, RunsRepo, SignInRe
 import type { Config } from './config.js';
 import { logSafety } from './log-safety.js';
 import { authPlugin } from './plugins/auth.js';
-import { registerErrorHandler } from './plugins/errors.js';
+import { clientError, frameworkError, registerErrorHandler } from './plugins/errors.js';
 import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js';
 import { openCluster } from './realtime/cluster.js';
 import { attachGateway, endLocalPresence, SocketBroadcaster } from './realtime/gateway.js';
@@ -34,6 +34,7 @@ import { ServerRun } from './services/server-run.js';
 import { SessionService } from './services/sessions.js';
 import { loadServerKey, ServerKeys } from './services/server-key.js';
 import { SignInService } from './services/sign-in.js';
+import { reachedBy } from './plugins/origin.js';
 
 /**
  * Addresses/ranges or a hop count, never `true` (config.ts refuses it): only a known proxy names the client. Fastify
@@ -82,6 +83,14 @@ export async function buildApp(deps: AppDeps) {
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
     bodyLimit: 256 * 1024,
+    // Ids in paths are UUIDs; anything far longer is not a route of ours.
+    maxParamLength: 200,
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
+  });
+  // Answers from /api hold health data or depend on who asks: no browser or proxy keeps them (files set it too).
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
   // Every route, as registered: the authorization matrix and the bad-input tests enumerate these.
   const routes: RouteEntry[] = [];
@@ -188,6 +197,7 @@ export async function buildApp(deps: AppDeps) {
     nodeId: config.nodeId,
     runId: run.runId,
     allowedOrigins: config.ALLOWED_ORIGINS,
+    reached: reachedBy(config.TRUST_PROXY),
     commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
     gate,
   });

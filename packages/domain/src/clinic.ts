@@ -9,6 +9,14 @@ export interface VitalLimits {
   spo2Min?: number | undefined;
 }
 
+/**
+ * CRS4: a crisis line's web address opens only over https. Calls and texts are made from digits (`tel:`, `sms:`), so
+ * a stored `javascript:` or `data:` address can never become the link a person in crisis taps.
+ */
+export function isSafeCrisisUrl(url: string): boolean {
+  return /^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?([/?#][^\s]*)?$/i.test(url);
+}
+
 /** A place to turn in a crisis, shown to a participant whose answers say they may be at risk (CRS3). */
 export interface CrisisResource {
   label: string;

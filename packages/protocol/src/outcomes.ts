@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instrumentIds, JOURNAL_LIMITS, journalPrompts, type InstrumentId, type JournalPrompt } from '@holdspace/domain';
+import { instrumentIds, isSafeCrisisUrl, JOURNAL_LIMITS, journalPrompts, type InstrumentId, type JournalPrompt } from '@holdspace/domain';
 import { circleKindSchema, circleSummarySchema } from './http.js';
 import { freeText, storable } from './text.js';
 
@@ -43,7 +43,7 @@ const crisisResourceSchema = z.object({
   description: freeText({ max: 300 }),
   phone: crisisNumber,
   sms: crisisNumber,
-  url: storable(z.string().trim().url('Enter a full web address (https://…)').max(300)).nullable(),
+  url: storable(z.string().trim().max(300).url('Enter a full web address (https://…)').refine(isSafeCrisisUrl, 'Enter a full web address starting with https://')).nullable(),
 });
 export { crisisResourceSchema };
 

@@ -26,7 +26,7 @@ export const authPlugin = fp<AuthPluginOptions>(async (app, opts) => {
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
     const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
-    if (unsafe && !isAllowedOrigin(request.headers.origin, request.headers.host, opts.allowedOrigins)) {
+    if (unsafe && !isAllowedOrigin(request.headers.origin, { host: request.headers.host, secure: request.protocol === 'https' }, opts.allowedOrigins)) {
       throw new HttpError(403, 'FORBIDDEN', 'This request did not come from Holdspace (origin check failed).');
     }
     request.user = await opts.sessions.validate(request.cookies[SESSION_COOKIE]);

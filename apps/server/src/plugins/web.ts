@@ -41,6 +41,7 @@ export async function registerWeb(app: FastifyInstance, dist: string, indexHtml:
       }
       return reply.type('text/html').header('cache-control', 'no-cache').send(indexHtml);
     }
-    return reply.status(404).send(fail('NOT_FOUND', `No such endpoint: ${request.method} ${path}`));
+    // The path is not echoed: answers never carry back what a client sent (a 5 KB path, a payload).
+    return reply.status(404).send(fail('NOT_FOUND', 'No such endpoint.'));
   });
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { CareAlert, SafetyAlert } from '@holdspace/protocol';
 import { Server, type Socket } from 'socket.io';
@@ -19,7 +20,7 @@ import type { Cluster } from './cluster.js';
 import { CircleOrder } from './circle-order.js';
 import { createRouter } from './router.js';
 import { CoolOff, TokenBuckets } from './fair-share.js';
-import { isAllowedOrigin } from '../plugins/origin.js';
+import { isAllowedOrigin, type Reached } from '../plugins/origin.js';
 
 interface SocketData {
   user: AuthedUser;
@@ -103,6 +104,8 @@ export interface GatewayDeps {
   /** PRS5: this process run, named in every connection id. */
   runId: string;
   allowedOrigins: string[];
+  /** The scheme and host a handshake reached, for the Origin check. */
+  reached: (req: IncomingMessage) => Reached;
   sweepIntervalMs?: number;
   /** LOG6: the longest a join or command waits on the database. */
   commandTimeoutMs: number;
@@ -122,7 +125,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
     pingInterval: 10_000,
     pingTimeout: 5_000,
     allowRequest: (req, callback) => {
-      const allowed = isAllowedOrigin(req.headers.origin, req.headers.host, deps.allowedOrigins);
+      const allowed = isAllowedOrigin(req.headers.origin, deps.reached(req), deps.allowedOrigins);
       callback(allowed ? null : 'Origin not allowed', allowed);
     },
   });
