@@ -12,6 +12,14 @@ import { ClockServer } from './support/clock';
 const shots = process.env.E2E_SHOTS_DIR ?? 'e2e/.artifacts/shots';
 /** A screenshot kept outside the repository, for the people reviewing the change. */
 const keep = (page: Page, name: string) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+/** The same at a phone's width and a desktop's, then back to the desktop. */
+async function keepBoth(page: Page, name: string, part?: string) {
+  for (const [size, width] of [[PHONE, 390], [DESKTOP, 1280]] as const) {
+    await page.setViewportSize(size);
+    if (part) await page.getByTestId(part).screenshot({ path: `${shots}/${name}-${width}.png` });
+    else await keep(page, `${name}-${width}`);
+  }
+}
 
 test.describe('dosing gate', () => {
   test('a participant with unsigned consents cannot be dosed, and a clearance signed during the circle shows within 2 s', async ({ browser, baseURL }) => {
@@ -199,6 +207,7 @@ test.describe('care after close and one acknowledgement', () => {
     const before = Number(await banner.root.getAttribute('data-count'));
     expect(before).toBeGreaterThanOrEqual(1);
 
+    await keepBoth(maya.page, 'dashboard-alerts-crisis', 'alerts');
     // ALR3: one acknowledgement, with what was done, pressed on the dashboard.
     await crisisAlert(maya.page, 'Alder').getByRole('button', { name: /^Acknowledge/ }).click();
     const ack = maya.page.getByRole('dialog', { name: 'Acknowledge this safety alert' });
@@ -217,6 +226,7 @@ test.describe('care after close and one acknowledgement', () => {
     await expect(alertsPage.acknowledged('Alder Tester').filter({ hasText: note })).toHaveCount(1, { timeout: 2_000 });
     console.log(`crisis acknowledged on the dashboard to the prescriber's banner and alerts page: ${Date.now() - ackedAt} ms`);
     await keep(lindqvist.page, 'alerts-page-acknowledged-1280');
+    await keepBoth(lindqvist.page, 'alerts-page-acknowledged');
 
     // CARE1, CARE2: the circle ends with both still dosed and not discharged; their phones keep the call for help.
     const end = await dashboard.openEndCircle();
@@ -240,6 +250,10 @@ test.describe('care after close and one acknowledgement', () => {
       console.log(`after the close, ${p.displayName}'s "I need support" on the facilitator's screen: ${Date.now() - tappedAt} ms`);
     }
     await keep(maya.page, 'still-under-care-1280');
+    await keepBoth(maya.page, 'dashboard-alerts-after-close', 'still-under-care');
+    // The same calls for support, in the same model, on the prescriber's Safety alerts page.
+    await expect(lindqvist.page.getByTestId('care-alert')).toHaveCount(2, { timeout: 5_000 });
+    await keepBoth(lindqvist.page, 'alerts-page-care');
     await dashboard.acknowledge('Birch', /support/i, 'Went to Birch in the lounge; fine, wanted company.');
 
     for (const p of people) await phones[p.displayName]!.person.context.close();

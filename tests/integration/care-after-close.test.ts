@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertIdFor, instruments, type ClientCommand } from '@holdspace/domain';
-import type { CareAlert, SafetyAlert } from '@holdspace/protocol';
+import type { ClinicAlert } from '@holdspace/protocol';
 import { closeAllConnections, closeRawSockets, demo, signIn, startTestServer, testDrivers, waitFor, type Person, type TestServer } from '../support/harness.js';
 import { call } from '../support/clinic-fixture.js';
 import { demoDoseMg, signInCast, TappedSocket, vitalsPlan, type DosingCast, type ParticipantKey } from '../support/dosing-fixture.js';
@@ -61,7 +61,7 @@ describe.each(testDrivers())('a closed circle is not an end of care; one alert, 
     const [river, wren] = await Promise.all([ok('river', { type: 'checkin.journey', signal: 'support' }), ok('wren', { type: 'checkin.journey', signal: 'support' })]);
     await waitFor(() => pushesOf(facilitator, 'care:alert').length === 2 && pushesOf(rx, 'care:alert').length === 2, { timeout: 2000, message: 'both calls on the staff sockets' });
     console.log(`support after close reached the facilitator and the prescriber in ${Date.now() - sentAt} ms`);
-    expect(pushesOf<CareAlert>(rx, 'care:alert').map((a) => [a.participant.displayName, a.alertId, a.acknowledgedAt]).sort()).toEqual(
+    expect(pushesOf<ClinicAlert>(rx, 'care:alert').map((a) => [a.person.name, a.id, a.acknowledgement]).sort()).toEqual(
       [
         ['River', alertIdFor(river.seq), null],
         ['Wren', alertIdFor(wren.seq), null],
@@ -78,20 +78,20 @@ describe.each(testDrivers())('a closed circle is not an end of care; one alert, 
 
     // The list over HTTP holds both for whoever opens the alerts page later.
     const listed = await call(server, prescriber.cookie, 'GET', '/api/care-alerts');
-    expect(listed.json.map((a) => (a.participant as { displayName: string }).displayName).sort()).toEqual(['River', 'Wren']);
+    expect(listed.json.map((a) => (a.person as { name: string }).name).sort()).toEqual(['River', 'Wren']);
     expect((await call(server, cast.participants.river.person.cookie, 'GET', '/api/care-alerts')).status).toBe(403);
   });
 
   it('CARE3, ALR3: acknowledged once, on the alerts page or the dashboard, with an optional note; every clinician hears it; a discharge ends the care', async () => {
-    const [riverAlert, wrenAlert] = ['River', 'Wren'].map((n) => pushesOf<CareAlert>(rx, 'care:alert').find((a) => a.participant.displayName === n)!);
+    const [riverAlert, wrenAlert] = ['River', 'Wren'].map((n) => pushesOf<ClinicAlert>(rx, 'care:alert').find((a) => a.person.name === n)!);
     // The prescriber, who is not in the circle, acknowledges River's from the alerts page.
-    const done = await call(server, prescriber.cookie, 'POST', `/api/care-alerts/${cast.circleId}/${riverAlert!.alertId}/acknowledge`, { note: 'Phoned him: sitting with his partner' });
-    expect(done).toMatchObject({ status: 200, json: { acknowledgedBy: { name: demo.prescriber.name }, note: 'Phoned him: sitting with his partner' } });
+    const done = await call(server, prescriber.cookie, 'POST', `/api/care-alerts/${cast.circleId}/${riverAlert!.id}/acknowledge`, { note: 'Phoned him: sitting with his partner' });
+    expect(done).toMatchObject({ status: 200, json: { acknowledgement: { by: { name: demo.prescriber.name }, note: 'Phoned him: sitting with his partner' } } });
     await waitFor(() => pushesOf(facilitator, 'care:acknowledged').length === 1, { timeout: 2000, message: 'the acknowledgement on the facilitator’s socket' });
-    expect(await call(server, prescriber.cookie, 'POST', `/api/care-alerts/${cast.circleId}/${riverAlert!.alertId}/acknowledge`, {})).toMatchObject({ status: 409 });
+    expect(await call(server, prescriber.cookie, 'POST', `/api/care-alerts/${cast.circleId}/${riverAlert!.id}/acknowledge`, {})).toMatchObject({ status: 409 });
     // The facilitator acknowledges Wren's from the closed circle's dashboard, without a note.
     await facilitator.join(cast.circleId);
-    await ok('facilitator', { type: 'alert.ack', alertId: wrenAlert!.alertId });
+    await ok('facilitator', { type: 'alert.ack', alertId: wrenAlert!.id });
     await waitFor(() => pushesOf(rx, 'care:acknowledged').length === 2, { timeout: 2000, message: 'both acknowledgements on the prescriber’s socket' });
     expect((await call(server, prescriber.cookie, 'GET', '/api/care-alerts')).json).toEqual([]);
 
@@ -110,16 +110,16 @@ describe.each(testDrivers())('a closed circle is not an end of care; one alert, 
     const res = await call(server, cast.participants.sage.person.cookie, 'POST', '/api/me/questionnaires', { cohortId, responseId: randomUUID(), assessmentKey: 'baseline', instrument: 'phq9', answers });
     expect(res.json.crisis).toBe(true);
     const raised = await waitFor(() => facilitator.events.find((e) => e.circleId === preparation && e.type === 'alert.raised' && e.payload.kind === 'crisis'), { timeout: 2000, message: 'the crisis on the dashboard' });
-    const [safetyAlert] = await waitFor(() => pushesOf<SafetyAlert>(rx, 'safety:alert'), { message: 'the crisis on the prescriber’s socket' });
+    const [safetyAlert] = await waitFor(() => pushesOf<ClinicAlert>(rx, 'safety:alert'), { message: 'the crisis on the prescriber’s socket' });
     expect(raised.payload).toMatchObject({ safetyAlertId: safetyAlert!.id });
 
     expect(await facilitator.command(preparation, { type: 'alert.ack', alertId: alertIdFor(raised.seq) })).toMatchObject({ ok: false, rule: 'ALR3' });
     const sentAt = Date.now();
     const done = await call(server, cast.facilitator.person.cookie, 'POST', `/api/safety-alerts/${safetyAlert!.id}/acknowledge`, { note: 'Called Sage; safety plan reviewed, no intent.' });
     expect(done.status).toBe(200);
-    const heard = await waitFor(() => pushesOf<SafetyAlert>(rx, 'safety:acknowledged')[0], { timeout: 2000, message: 'the acknowledgement on the prescriber’s socket' });
+    const heard = await waitFor(() => pushesOf<ClinicAlert>(rx, 'safety:acknowledged')[0], { timeout: 2000, message: 'the acknowledgement on the prescriber’s socket' });
     console.log(`one acknowledgement reached the second clinician in ${Date.now() - sentAt} ms`);
-    expect(heard).toMatchObject({ id: safetyAlert!.id, acknowledgedBy: { name: demo.facilitator.name }, note: 'Called Sage; safety plan reviewed, no intent.' });
+    expect(heard).toMatchObject({ id: safetyAlert!.id, acknowledgement: { by: { name: demo.facilitator.name }, note: 'Called Sage; safety plan reviewed, no intent.' } });
     const closed = await waitFor(() => facilitator.events.find((e) => e.circleId === preparation && e.type === 'alert.acknowledged'), { timeout: 2000, message: 'the dashboard copy closed' });
     expect(closed.payload).toEqual({ alertId: alertIdFor(raised.seq), note: 'Called Sage; safety plan reviewed, no intent.' });
     const state = await server.app.services.log.snapshot(preparation);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instruments, visibleTo, type CircleEvent } from '@holdspace/domain';
-import type { SafetyAlert } from '@holdspace/protocol';
+import type { ClinicAlert } from '@holdspace/protocol';
 import { closeAllConnections, closeRawSockets, createTestDatabase, demo, signIn, startTestServer, TEST_REDIS_URL, waitFor, type TestDatabase, type TestServer } from '../support/harness.js';
 import { call } from '../support/clinic-fixture.js';
 import { DosingScript, member, participantKeys, signInCast, TappedSocket, viewerOf, type DosingCast, type Member, type Who } from '../support/dosing-fixture.js';
@@ -142,14 +142,14 @@ describe.each(adapters)('three nodes on one Postgres, rooms shared through $adap
     const sentAt = Date.now();
     const res = await call(a!, cast.participants.sage.person.cookie, 'POST', '/api/me/questionnaires', { cohortId, responseId: randomUUID(), assessmentKey: 'baseline', instrument: 'phq9', answers });
     expect(res.json.crisis).toBe(true);
-    const alert = await waitFor(() => pushesOf<SafetyAlert>(rx, 'safety:alert')[0], { timeout: 2000, message: 'the crisis on the prescriber’s socket on node B' });
+    const alert = await waitFor(() => pushesOf<ClinicAlert>(rx, 'safety:alert')[0], { timeout: 2000, message: 'the crisis on the prescriber’s socket on node B' });
     console.log(`figure: ${adapter} adapter: a crisis raised on node A reached the prescriber on node B in ${Date.now() - sentAt} ms`);
     await waitFor(() => pushesOf(devices.facilitator, 'safety:alert').length === 1 && pushesOf(devices.theo, 'safety:alert').length === 1, { timeout: 2000, message: 'the crisis on the facilitators on B and C' });
 
     const done = await call(c!, cast.facilitator.person.cookie, 'POST', `/api/safety-alerts/${alert.id}/acknowledge`, { note: 'Called Sage; safety plan reviewed.' });
     expect(done.status).toBe(200);
-    const heard = await waitFor(() => pushesOf<SafetyAlert>(rx, 'safety:acknowledged')[0], { timeout: 2000, message: 'the acknowledgement on node B' });
-    expect(heard).toMatchObject({ id: alert.id, acknowledgedBy: { name: demo.facilitator.name } });
+    const heard = await waitFor(() => pushesOf<ClinicAlert>(rx, 'safety:acknowledged')[0], { timeout: 2000, message: 'the acknowledgement on node B' });
+    expect(heard).toMatchObject({ id: alert.id, acknowledgement: { by: { name: demo.facilitator.name } } });
     for (const k of participantKeys) expect(pushesOf(devices[k], 'safety:alert')).toEqual([]);
   });
 

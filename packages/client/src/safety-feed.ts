@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { PROTOCOL_VERSION, type CareAlert, type ClientToServerEvents, type SafetyAlert, type ServerToClientEvents } from '@holdspace/protocol';
+import { PROTOCOL_VERSION, type ClientToServerEvents, type ClinicAlert, type ServerToClientEvents } from '@holdspace/protocol';
 
 export interface SafetyFeedOptions {
   /** Server origin; empty in the browser (same origin). */
@@ -7,12 +7,12 @@ export interface SafetyFeedOptions {
   /** Node callers pass the session cookie and an Origin the server accepts. */
   headers?: Record<string, string>;
   /** A new alert, the moment the server raises it. */
-  onAlert: (alert: SafetyAlert) => void;
+  onAlert: (alert: ClinicAlert) => void;
   /** ALR3: an alert acknowledged by anyone, on any screen. */
-  onAcknowledged?: (alert: SafetyAlert) => void;
+  onAcknowledged?: (alert: ClinicAlert) => void;
   /** CARE2: a call for support after a circle closed, and its acknowledgement. */
-  onCareAlert?: (alert: CareAlert) => void;
-  onCareAcknowledged?: (alert: CareAlert) => void;
+  onCareAlert?: (alert: ClinicAlert) => void;
+  onCareAcknowledged?: (alert: ClinicAlert) => void;
   /** Connected (again): alerts raised while away are fetched over HTTP, which is the record. */
   onConnect?: () => void;
 }

@@ -257,7 +257,7 @@ export function observationDue(state: CircleState, personId: string, now: string
 }
 
 /** When someone dosed, not discharged and with no connection left was dosed; null for anyone else (STA3, ALR2). */
-function dosedAndAway(state: CircleState, r: ParticipantRecord): string | null {
+export function dosedAndAway(state: CircleState, r: ParticipantRecord): string | null {
   return r.dose && !r.discharge && !state.presence[r.personId] && state.status !== 'closed' ? r.dose.at : null;
 }
 
@@ -352,36 +352,6 @@ export function statusAt(state: CircleState, now: string): Record<string, Person
   }
   return out;
 }
-
-export interface AlertView {
-  id: string;
-  personId: string;
-  kind: 'support' | 'break' | 'vitals' | 'crisis' | 'observation' | 'vitals_due' | 'disconnected';
-  urgency: 1 | 2 | 3;
-  detail: string;
-  since: string;
-  /** Raised alerts are acknowledged; derived ones clear when the thing is done. */
-  acknowledgeable: boolean;
-  /** A crisis: the clinic's safety alert it shows, acknowledged once for both (ALR3). */
-  safetyAlertId?: string | undefined;
-}
-
-/** ALR2: open alerts, most urgent first, then oldest first. */
-export function alertsAt(state: CircleState, now: string): AlertView[] {
-  const list: AlertView[] = Object.values(state.alerts)
-    .filter((a) => !a.ackedAt)
-    .map((a) => ({ id: a.id, personId: a.personId, kind: a.kind, urgency: a.urgency, detail: a.detail, since: a.raisedAt, acknowledgeable: true, safetyAlertId: a.safetyAlertId }));
-  for (const id of participantIds(state)) {
-    const obs = observationDue(state, id, now);
-    if (obs?.overdue) list.push({ id: `obs:${id}`, personId: id, kind: 'observation', urgency: 2, detail: 'Observation check overdue', since: obs.dueAt, acknowledgeable: false });
-    const vit = vitalsDue(state, id, now);
-    if (vit?.overdue) list.push({ id: `vit:${id}`, personId: id, kind: 'vitals_due', urgency: 2, detail: `${vit.label} overdue`, since: vit.dueAt, acknowledgeable: false });
-    const away = dosedAndAway(state, recordOf(state, id));
-    if (away) list.push({ id: `away:${id}`, personId: id, kind: 'disconnected', urgency: 2, detail: 'Dosed and not connected', since: away, acknowledgeable: false });
-  }
-  return list.sort((a, b) => a.urgency - b.urgency || a.since.localeCompare(b.since) || a.id.localeCompare(b.id));
-}
-
 
 /**
  * CARE1: who the closing circle leaves under care, and until when: everyone dosed and not discharged, until the

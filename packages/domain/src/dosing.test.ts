@@ -704,7 +704,7 @@ describe('alerts', () => {
     s = apply(s, journey('break'), river, at(1));
     s = apply(s, vitals(sky, high), maya, at(2));
     s = apply(s, journey('support'), wren, at(3));
-    expect(alertsAt(s, at(4)).map((a) => [a.personId, a.kind, a.urgency])).toEqual([
+    expect(alertsAt(s, at(4)).map((a) => [a.person.id, a.kind, a.urgency])).toEqual([
       ['p3', 'vitals', 1],
       ['p2', 'support', 1],
       ['p1', 'break', 2],
@@ -717,21 +717,21 @@ describe('alerts', () => {
     s = dosed(river, s);
     s = apply(s, journey('break'), wren, at(10));
     const derived = alertsAt(s, at(52));
-    expect(derived.map((a) => [a.personId, a.kind, a.since])).toEqual([
+    expect(derived.map((a) => [a.person.id, a.kind, a.raisedAt])).toEqual([
       ['p2', 'break', at(10)],
       ['p1', 'observation', at(15)],
       ['p1', 'vitals_due', at(40)],
     ]);
-    expect(derived.filter((a) => a.personId === 'p1').every((a) => !a.acknowledgeable)).toBe(true);
+    expect(derived.filter((a) => a.person.id === 'p1').every((a) => !a.acknowledgeable)).toBe(true);
     s = apply(s, seen(river), maya, at(52));
     s = apply(s, vitals(river), maya, at(52));
     expect(alertsAt(s, at(52)).map((a) => a.kind)).toEqual(['break']);
 
     const away = apply(s, leave('p1-phone'), river, at(53));
-    expect(alertsAt(away, at(53)).filter((a) => a.personId === 'p1')).toMatchObject([
+    expect(alertsAt(away, at(53)).filter((a) => a.person.id === 'p1')).toMatchObject([
       { kind: 'disconnected', urgency: 2, detail: 'Dosed and not connected', acknowledgeable: false },
     ]);
-    expect(alertsAt(apply(away, join('p1-laptop'), river, at(54)), at(54)).filter((a) => a.personId === 'p1')).toEqual([]);
+    expect(alertsAt(apply(away, join('p1-laptop'), river, at(54)), at(54)).filter((a) => a.person.id === 'p1')).toEqual([]);
   });
 
   it('ADV1: a facilitator records an adverse event with kind, severity and action; staff only', () => {

@@ -5,6 +5,7 @@ export * from './agenda.js';
 export * from './rounds.js';
 export * from './circle.js';
 export * from './care.js';
+export * from './alerts.js';
 export * from './decide.js';
 export * from './clinic.js';
 export * from './screening.js';

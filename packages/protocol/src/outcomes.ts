@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instrumentIds, isSafeCrisisUrl, JOURNAL_LIMITS, journalPrompts, type InstrumentId, type JournalPrompt } from '@holdspace/domain';
+import { instrumentIds, isSafeCrisisUrl, JOURNAL_LIMITS, journalPrompts, type ClinicAlert, type InstrumentId, type JournalPrompt } from '@holdspace/domain';
 import { circleKindSchema, circleSummarySchema } from './http.js';
 import { freeText, storable } from './text.js';
 
@@ -89,21 +89,28 @@ export const submitResultSchema = z.object({
 export type SubmitResult = z.infer<typeof submitResultSchema>;
 
 // ── safety alerts ─────────────────────────────────────────────────────────────────────────────────────────────────
-export const safetyAlertSchema = z.object({
-  id: z.string().uuid(),
-  participant: z.object({ id: z.string().uuid(), name: z.string() }),
-  cohorts: z.array(z.object({ id: z.string().uuid(), name: z.string(), displayName: z.string() })),
-  instrument: instrumentIdSchema,
-  assessmentKey: z.string(),
-  /** The question, and the answer given, in words. */
-  question: z.string(),
-  answer: z.string(),
+const alertKindSchema = z.enum(['support', 'break', 'vitals', 'crisis', 'observation', 'vitals_due', 'disconnected']);
+const staffRef = z.object({ id: z.string(), name: z.string() });
+
+/** ALR4: every alert a clinician sees, in the one model of the domain (`ClinicAlert`), whatever raised it. */
+export const alertSchema = z.object({
+  id: z.string(),
+  kind: alertKindSchema,
+  urgency: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  person: z.object({ id: z.string(), name: z.string(), cohorts: z.array(z.object({ id: z.string().uuid(), name: z.string(), displayName: z.string() })) }),
+  circle: z.object({ id: z.string().uuid(), title: z.string().nullable() }).nullable(),
   raisedAt: iso,
-  acknowledgedAt: iso.nullable(),
-  acknowledgedBy: z.object({ id: z.string().uuid(), name: z.string() }).nullable(),
-  note: z.string().nullable(),
+  detail: z.string(),
+  acknowledgement: z.object({ by: staffRef, at: iso, note: z.string().nullable() }).nullable(),
+  acknowledgeable: z.boolean(),
+  safetyAlertId: z.string().uuid().nullable(),
+  afterClose: z.boolean(),
+  answer: z.object({ instrument: instrumentIdSchema, assessmentKey: z.string(), ref: z.string(), question: z.string(), answer: z.string() }).nullable(),
 });
-export type SafetyAlert = z.infer<typeof safetyAlertSchema>;
+// Both ways: what is parsed is the domain's model, not a look-alike.
+export type { ClinicAlert };
+const _sameModel: z.infer<typeof alertSchema> extends ClinicAlert ? (ClinicAlert extends z.infer<typeof alertSchema> ? true : never) : never = true;
+void _sameModel;
 
 export const safetyAlertQuerySchema = z.strictObject({ status: z.enum(['open', 'all'], { error: 'Use open or all' }).default('open') });
 export const safetyAlertParamsSchema = z.object({ alertId: uuid('alert') });
@@ -111,23 +118,6 @@ export const acknowledgeAlertSchema = z.object({
   note: freeText({ min: 10, max: 2000, tooShort: 'Say what was done (at least 10 characters)', tooLong: 'At most 2000 characters' }),
 });
 
-/**
- * CARE2: "I need support" from someone still under care after their circle closed. It lives in that circle's log;
- * this is how it reaches staff wherever they are in the app, beside the safety alerts.
- */
-export const careAlertSchema = z.object({
-  circleId: z.string().uuid(),
-  circleTitle: z.string(),
-  /** The alert's id in the circle (ALR3). */
-  alertId: z.string(),
-  participant: z.object({ id: z.string().uuid(), displayName: z.string() }),
-  detail: z.string(),
-  raisedAt: iso,
-  acknowledgedAt: iso.nullable(),
-  acknowledgedBy: z.object({ id: z.string().uuid(), name: z.string() }).nullable(),
-  note: z.string().nullable(),
-});
-export type CareAlert = z.infer<typeof careAlertSchema>;
 export const careAlertParamsSchema = z.object({ circleId: uuid('circle'), alertId: z.string().regex(/^a\d{1,12}$/, 'Not a valid alert id') });
 /** ALR3: an urgent alert takes an optional note. */
 export const acknowledgeUrgentSchema = z.object({ note: freeText({ max: 2000, tooLong: 'At most 2000 characters' }).optional() });
@@ -207,7 +197,7 @@ export const participantOutcomesSchema = z.object({
   cohorts: z.array(z.object({ id: z.string().uuid(), name: z.string(), displayName: z.string(), instruments: z.array(instrumentIdSchema) })),
   responses: z.array(responseSummarySchema),
   changes: z.array(z.object({ cohortId: z.string().uuid(), instrument: instrumentIdSchema, change: changeSchema.nullable() })),
-  safetyAlerts: z.array(safetyAlertSchema),
+  safetyAlerts: z.array(alertSchema),
 });
 export type ParticipantOutcomes = z.infer<typeof participantOutcomesSchema>;
 

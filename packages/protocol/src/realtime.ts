@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { gateItems, segmentKinds, type CircleEvent, type CircleState, type ClientCommand } from '@holdspace/domain';
-import type { CareAlert, SafetyAlert } from './outcomes.js';
+import { gateItems, segmentKinds, type CircleEvent, type CircleState, type ClientCommand, type ClinicAlert } from '@holdspace/domain';
 import type { Result } from './result.js';
 import { freeText, storable } from './text.js';
 
@@ -161,12 +160,12 @@ export interface ServerToClientEvents {
   'circle:stale': (body: { circleId: string }) => void;
   'session:ended': (body: { reason: string }) => void;
   /** CRS1: a questionnaire answer that needs a clinician now, to the staff who look after that person. */
-  'safety:alert': (alert: SafetyAlert) => void;
+  'safety:alert': (alert: ClinicAlert) => void;
   /** ALR3: a safety alert was acknowledged (by anyone, on any screen): every clinician who sees it drops it. */
-  'safety:acknowledged': (alert: SafetyAlert) => void;
+  'safety:acknowledged': (alert: ClinicAlert) => void;
   /** CARE2: someone under care after their circle closed asked for support; and when it is acknowledged. */
-  'care:alert': (alert: CareAlert) => void;
-  'care:acknowledged': (alert: CareAlert) => void;
+  'care:alert': (alert: ClinicAlert) => void;
+  'care:acknowledged': (alert: ClinicAlert) => void;
 }
 
 /** The schema of every client event: the gateway parses each with its own, and tests enumerate them from here. */

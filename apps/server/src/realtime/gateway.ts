@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { CareAlert, SafetyAlert } from '@holdspace/protocol';
+import type { ClinicAlert } from '@holdspace/domain';
 import { Server, type Socket } from 'socket.io';
 import { budgetFor, connectBudget, connectionIdFor, COOL_OFF_MS, CUT_AFTER_REFUSALS, isCallForHelp, socketBudgets, type CircleActor, type CircleEvent } from '@holdspace/domain';
 import { isUnavailableError, withTimeout } from '@holdspace/db';
@@ -67,16 +67,16 @@ export class SocketBroadcaster implements Broadcaster, AlertPush {
     if (this.clustered) this.io?.serverSideEmit('circle:events', events);
     this.order?.receive(events);
   }
-  safetyAlert(userIds: string[], alert: SafetyAlert): void {
+  safetyAlert(userIds: string[], alert: ClinicAlert): void {
     this.toStaff(userIds, 'safety:alert', alert);
   }
-  safetyAcknowledged(userIds: string[], alert: SafetyAlert): void {
+  safetyAcknowledged(userIds: string[], alert: ClinicAlert): void {
     this.toStaff(userIds, 'safety:acknowledged', alert);
   }
-  careAlert(userIds: string[], alert: CareAlert): void {
+  careAlert(userIds: string[], alert: ClinicAlert): void {
     this.toStaff(userIds, 'care:alert', alert);
   }
-  careAcknowledged(userIds: string[], alert: CareAlert): void {
+  careAcknowledged(userIds: string[], alert: ClinicAlert): void {
     this.toStaff(userIds, 'care:acknowledged', alert);
   }
   /** POL2: a person no longer belongs to these circles: their sockets there are cut; the next join is refused. */

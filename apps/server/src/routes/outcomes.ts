@@ -5,14 +5,13 @@ import {
   acknowledgeAlertSchema,
   acknowledgeUrgentSchema,
   careAlertParamsSchema,
-  careAlertSchema,
   clinicOverviewSchema,
   cohortOutcomesSchema,
   cohortParamsSchema,
   participantOutcomesSchema,
   safetyAlertParamsSchema,
   safetyAlertQuerySchema,
-  safetyAlertSchema,
+  alertSchema,
   userParamsSchema,
 } from '@holdspace/protocol';
 import { auditMeta, authorize, scopeOf } from '../plugins/auth.js';
@@ -64,7 +63,7 @@ export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Dat
   // ── safety alerts ───────────────────────────────────────────────────────────────────────────────────────────
   app.get(
     '/api/safety-alerts',
-    { schema: { tags: ['outcomes'], summary: 'Safety alerts from questionnaires, newest first', querystring: safetyAlertQuerySchema, response: { 200: z.array(safetyAlertSchema), ...errors } } },
+    { schema: { tags: ['outcomes'], summary: 'Safety alerts from questionnaires, newest first', querystring: safetyAlertQuerySchema, response: { 200: z.array(alertSchema), ...errors } } },
     async (request) => {
       const user = authorize(request, 'safety.view');
       const scope = scopeOf(db, user);
@@ -82,7 +81,7 @@ export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Dat
         summary: 'Acknowledge a safety alert, saying what was done',
         params: safetyAlertParamsSchema,
         body: acknowledgeAlertSchema,
-        response: { 200: safetyAlertSchema, ...errors },
+        response: { 200: alertSchema, ...errors },
       },
     },
     async (request) => {
@@ -115,12 +114,12 @@ export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Dat
 
   app.get(
     '/api/care-alerts',
-    { schema: { tags: ['outcomes'], summary: 'Open calls for support from people under care after their circle closed', response: { 200: z.array(careAlertSchema), ...errors } } },
+    { schema: { tags: ['outcomes'], summary: 'Open calls for support from people under care after their circle closed', response: { 200: z.array(alertSchema), ...errors } } },
     async (request) => {
       const user = authorize(request, 'safety.view');
       const scope = scopeOf(db, user);
       const alerts = (await closedCircles(scope, user)).flatMap(({ circle, state }) => careAlertsOf(circle, state, new Map()));
-      await scope.audit(alerts.map((a) => ({ ...auditMeta(request), action: 'read', resourceType: 'care_alert', resourceId: a.circleId, subjectId: a.participant.id })));
+      await scope.audit(alerts.map((a) => ({ ...auditMeta(request), action: 'read', resourceType: 'care_alert', resourceId: a.circle!.id, subjectId: a.person.id })));
       return alerts.sort((a, b) => b.raisedAt.localeCompare(a.raisedAt));
     },
   );
@@ -133,7 +132,7 @@ export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Dat
         summary: 'Acknowledge a call for support made after the circle closed, with an optional note',
         params: careAlertParamsSchema,
         body: acknowledgeUrgentSchema,
-        response: { 200: careAlertSchema, ...errors },
+        response: { 200: alertSchema, ...errors },
       },
     },
     async (request) => {
@@ -149,7 +148,7 @@ export const outcomeRoutes: FastifyPluginAsyncZod<{ db: Database; now: () => Dat
       const result = await circles.execute(found.circle.id, actor, { type: 'alert.ack', alertId: alert.id, ...(note ? { note } : {}) }, null);
       if (!result.ok) throw new HttpError(409, 'CONFLICT', result.message);
       const after = (await scope.circleStates([found.circle.id])).get(found.circle.id)!;
-      const [view] = careAlertsOf(found.circle, after, await scope.names([user.id]), false).filter((a) => a.alertId === alert.id);
+      const [view] = careAlertsOf(found.circle, after, await scope.names([user.id]), false).filter((a) => a.id === alert.id);
       return view!;
     },
   );

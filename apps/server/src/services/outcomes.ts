@@ -1,5 +1,4 @@
 import {
-  answerLabel,
   assessmentSchedule,
   attendanceFrom,
   bandFor,
@@ -12,14 +11,16 @@ import {
   progressAt,
   scoreAnswers,
   trendOf,
+  fromSafetyAlert,
   type AssessmentPoint,
+  type ClinicAlert,
   type CircleEvent,
   type InstrumentId,
   type PointProgress,
   type ScoredResponse,
 } from '@holdspace/domain';
 import type { ClinicScope, ResponseRow, SafetyAlertRow } from '@holdspace/db';
-import type { CohortOutcomes, ClinicOverview, MyAssessment, ParticipantOutcomes, ResponseSummary, SafetyAlert, SubmitResponse } from '@holdspace/protocol';
+import type { CohortOutcomes, ClinicOverview, MyAssessment, ParticipantOutcomes, ResponseSummary, SubmitResponse } from '@holdspace/protocol';
 import { HttpError } from '../plugins/errors.js';
 
 export type CohortRow = NonNullable<Awaited<ReturnType<ClinicScope['cohort']>>>;
@@ -46,26 +47,8 @@ export function progressOf(cohort: CohortRow, responses: readonly ResponseRow[],
   return progressAt(scheduleOf(cohort), cohort.instruments, mine, now.toISOString());
 }
 
-/** The question and the answer of a safety alert, in words. */
-export function toAlertView(row: SafetyAlertRow, people: { names: Map<string, string>; cohortsOf: (participantId: string) => SafetyAlert['cohorts'] }): SafetyAlert {
-  const item = instruments[row.instrument].item.find((i) => i.linkId === row.item);
-  return {
-    id: row.id,
-    participant: { id: row.participantId, name: people.names.get(row.participantId) ?? 'Someone' },
-    cohorts: people.cohortsOf(row.participantId),
-    instrument: row.instrument,
-    assessmentKey: row.assessmentKey,
-    question: item ? `${instruments[row.instrument].shortTitle} question ${item.prefix.replace('.', '')}: ${item.text}` : row.item,
-    answer: answerLabel(row.instrument, row.item, row.answer),
-    raisedAt: row.raisedAt.toISOString(),
-    acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
-    acknowledgedBy: row.acknowledgedBy ? { id: row.acknowledgedBy, name: people.names.get(row.acknowledgedBy) ?? 'Someone' } : null,
-    note: row.note,
-  };
-}
-
 /** Safety alerts as the clinicians see them, with names and the cohorts each person is in. */
-export async function alertViews(scope: ClinicScope, rows: SafetyAlertRow[]): Promise<SafetyAlert[]> {
+export async function alertViews(scope: ClinicScope, rows: SafetyAlertRow[]): Promise<ClinicAlert[]> {
   if (rows.length === 0) return [];
   const participantIds = [...new Set(rows.map((r) => r.participantId))];
   const [names, enrolled] = await Promise.all([
@@ -73,7 +56,9 @@ export async function alertViews(scope: ClinicScope, rows: SafetyAlertRow[]): Pr
     scope.enrollmentsOf(participantIds),
   ]);
   const cohortsOf = (id: string) => enrolled.filter((e) => e.userId === id).map((e) => ({ id: e.cohortId, name: e.cohortName, displayName: e.displayName }));
-  return rows.map((row) => toAlertView(row, { names, cohortsOf }));
+  return rows.map((row) =>
+    fromSafetyAlert({ ...row, raisedAt: row.raisedAt.toISOString(), acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null }, { names, cohortsOf }),
+  );
 }
 
 const labelOf = (schedule: readonly AssessmentPoint[], key: string) => schedule.find((p) => p.key === key)?.label ?? key;

@@ -1,6 +1,5 @@
-import { alertIdFor, instruments, type Alert, type CircleActor, type CircleEvent, type CircleState } from '@holdspace/domain';
+import { alertIdFor, fromCircleAlert, instruments, type CircleActor, type CircleEvent, type CircleState, type ClinicAlert } from '@holdspace/domain';
 import type { ClinicScope, SafetyAlertRow } from '@holdspace/db';
-import type { CareAlert, SafetyAlert } from '@holdspace/protocol';
 import type { CircleService } from './circle-service.js';
 import { alertViews } from './outcomes.js';
 
@@ -9,33 +8,19 @@ import { alertViews } from './outcomes.js';
  * gateway's rooms, so a cluster adapter carries it to the other nodes too.
  */
 export interface AlertPush {
-  safetyAlert(userIds: string[], alert: SafetyAlert): void;
-  safetyAcknowledged(userIds: string[], alert: SafetyAlert): void;
-  careAlert(userIds: string[], alert: CareAlert): void;
-  careAcknowledged(userIds: string[], alert: CareAlert): void;
+  safetyAlert(userIds: string[], alert: ClinicAlert): void;
+  safetyAcknowledged(userIds: string[], alert: ClinicAlert): void;
+  careAlert(userIds: string[], alert: ClinicAlert): void;
+  careAcknowledged(userIds: string[], alert: ClinicAlert): void;
 }
 
 const system: CircleActor = { personId: 'system', role: 'facilitator', displayName: 'Holdspace' };
 
 /** CARE2: the open calls for support raised after this closed circle's close, as staff see them anywhere in the app. */
-export function careAlertsOf(circle: { id: string; title: string }, state: CircleState, names: Map<string, string>, open = true): CareAlert[] {
+export function careAlertsOf(circle: { id: string; title: string }, state: CircleState, names: Map<string, string>, open = true): ClinicAlert[] {
   return Object.values(state.alerts)
     .filter((a) => a.afterClose && (!open || !a.ackedAt))
-    .map((a) => toCareAlert(circle, state, a, names));
-}
-
-function toCareAlert(circle: { id: string; title: string }, state: CircleState, a: Alert, names: Map<string, string>): CareAlert {
-  return {
-    circleId: circle.id,
-    circleTitle: circle.title,
-    alertId: a.id,
-    participant: { id: a.personId, displayName: state.roster[a.personId]?.displayName ?? state.admitted[a.personId]?.displayName ?? 'Participant' },
-    detail: a.detail,
-    raisedAt: a.raisedAt,
-    acknowledgedAt: a.ackedAt,
-    acknowledgedBy: a.ackedBy ? { id: a.ackedBy, name: names.get(a.ackedBy) ?? 'A clinician' } : null,
-    note: a.ackNote,
-  };
+    .map((a) => fromCircleAlert(state, a, { title: circle.title, names }));
 }
 
 /**
@@ -56,14 +41,14 @@ export class SafetyNotifier {
     return { cohorts, userIds: [...new Set([...cohorts.flatMap((c) => c.facilitators.map((f) => f.id)), ...prescribers])] };
   }
 
-  async deliver(scope: ClinicScope, row: SafetyAlertRow): Promise<SafetyAlert> {
+  async deliver(scope: ClinicScope, row: SafetyAlertRow): Promise<ClinicAlert> {
     const [view] = await alertViews(scope, [row]);
     if (!view) throw new Error('safety alert view missing');
     const { cohorts, userIds } = await this.recipients(scope, row.participantId);
     this.push.safetyAlert(userIds, view);
 
     const item = instruments[row.instrument].item.find((i) => i.linkId === row.item);
-    const detail = `${instruments[row.instrument].shortTitle} question ${item?.prefix.replace('.', '') ?? ''} (thoughts of self-harm) answered “${view.answer}”. Reach out now.`;
+    const detail = `${instruments[row.instrument].shortTitle} question ${item?.prefix.replace('.', '') ?? ''} (thoughts of self-harm) answered “${view.answer?.answer ?? ''}”. Reach out now.`;
     for (const circleId of await scope.liveCircles(cohorts.flatMap((c) => c.circles.map((x) => x.id)))) {
       await this.circles.execute(circleId, system, { type: 'alert.crisis', personId: row.participantId, detail, safetyAlertId: row.id }, null);
     }
@@ -71,7 +56,7 @@ export class SafetyNotifier {
   }
 
   /** ALR3: the one acknowledgement of a safety alert closes its copy on every dashboard and reaches every clinician. */
-  async acknowledged(scope: ClinicScope, row: SafetyAlertRow, by: { id: string; name: string }): Promise<SafetyAlert> {
+  async acknowledged(scope: ClinicScope, row: SafetyAlertRow, by: { id: string; name: string }): Promise<ClinicAlert> {
     const [view] = await alertViews(scope, [row]);
     if (!view) throw new Error('safety alert view missing');
     const { cohorts, userIds } = await this.recipients(scope, row.participantId);
@@ -106,7 +91,7 @@ export class SafetyNotifier {
       const alertId = e.type === 'alert.raised' ? alertIdFor(e.seq) : (e.payload as { alertId: string }).alertId;
       const alert = state.alerts[alertId];
       if (!alert) continue;
-      const view = toCareAlert(circle, state, alert, names);
+      const view = fromCircleAlert(state, alert, { title: circle.title, names });
       if (e.type === 'alert.raised') this.push.careAlert(userIds, view);
       else this.push.careAcknowledged(userIds, view);
     }

@@ -1,53 +1,28 @@
 import { SafetyFeed } from '@holdspace/client';
-import { instruments } from '@holdspace/domain';
-import type { CareAlert, SafetyAlert } from '@holdspace/protocol';
+import { alertKey, mergeAlerts, type ClinicAlert } from '@holdspace/domain';
 import { api } from './api';
 
-const sameCare = (a: CareAlert, b: CareAlert) => a.circleId === b.circleId && a.alertId === b.alertId;
-
-/** Newest first. */
-const newestFirst = (a: SafetyAlert, b: SafetyAlert) => b.raisedAt.localeCompare(a.raisedAt) || a.id.localeCompare(b.id);
-
-/**
- * One list from several copies of the same alerts (the page's load, the live feed, answers to acknowledging): one
- * entry per alert, the acknowledged copy winning (acknowledging cannot be undone), newest first.
- */
-export function mergeAlerts(...lists: readonly (readonly SafetyAlert[])[]): SafetyAlert[] {
-  const byId: Record<string, SafetyAlert> = {};
-  for (const alert of lists.flat()) {
-    const known = byId[alert.id];
-    if (!known || (!known.acknowledgedAt && alert.acknowledgedAt)) byId[alert.id] = alert;
-  }
-  return Object.values(byId).sort(newestFirst);
-}
+const same = (a: ClinicAlert, b: ClinicAlert) => alertKey(a) === alertKey(b);
 
 /** "Jordan Ellis (River)": the person's name, and the display names their cohorts know them by. */
-export function alertWho(alert: SafetyAlert): string {
-  const names = alert.cohorts.map((c) => c.displayName).filter((n, i, all) => all.indexOf(n) === i && n !== alert.participant.name);
-  return names.length === 0 ? alert.participant.name : `${alert.participant.name} (${names.join(', ')})`;
+export function alertWho(alert: ClinicAlert): string {
+  const names = alert.person.cohorts.map((c) => c.displayName).filter((n, i, all) => all.indexOf(n) === i && n !== alert.person.name);
+  return names.length === 0 ? alert.person.name : `${alert.person.name} (${names.join(', ')})`;
 }
 
-/** The question of an alert as a reference ("PHQ-9 question 9") and its words. */
-export function alertQuestion(alert: SafetyAlert): { ref: string; text: string } {
-  const instrument = instruments[alert.instrument];
-  const item = instrument.item.find((i) => alert.question.endsWith(i.text));
-  if (!item) return { ref: instrument.shortTitle, text: alert.question };
-  return { ref: `${instrument.shortTitle} question ${item.prefix.replace('.', '')}`, text: item.text };
-}
+const urgencyWords = { 1: 'Urgent', 2: 'Soon', 3: 'Note' } as const;
+/** The word an alert is headed with: Crisis, Urgent, Soon or Note. */
+export const alertLevel = (a: Pick<ClinicAlert, 'kind' | 'urgency'>) => (a.kind === 'crisis' ? 'Crisis' : urgencyWords[a.urgency]);
 
-/** The opening words of a question, up to its first pause: “Thoughts that you would be better off dead…”. */
-export function shortQuestion(text: string, max = 60): string {
-  const pause = text.search(/[,;:.]/);
-  if (pause > 0 && pause <= max) return `${text.slice(0, pause)}…`;
-  if (text.length <= max) return text;
-  const cut = text.lastIndexOf(' ', max);
-  return `${text.slice(0, cut > 0 ? cut : max)}…`;
-}
-
-/** Safety alert: Jordan Ellis (River) answered PHQ-9 question 9 “Thoughts that you would be better off dead…”: Several days */
-export function alertSentence(alert: SafetyAlert): string {
-  const q = alertQuestion(alert);
-  return `${alertWho(alert)} answered ${q.ref} “${shortQuestion(q.text)}”: ${alert.answer}`;
+/**
+ * One alert in one sentence, as the banner, the dialogs and screen readers say it:
+ * "Jordan Ellis (River) answered PHQ-9 question 9 “Thoughts that you would be better off dead…”: Several days";
+ * "River asked for support after Dosing circle closed"; "River: Asked for support".
+ */
+export function alertSentence(alert: ClinicAlert): string {
+  if (alert.answer) return `${alertWho(alert)} ${alert.detail}`;
+  if (alert.afterClose) return `${alert.person.name} asked for support after ${alert.circle?.title ?? 'the circle'} closed`;
+  return `${alert.person.name}: ${alert.detail}`;
 }
 
 /**
@@ -57,11 +32,11 @@ export function alertSentence(alert: SafetyAlert): string {
  */
 class SafetyAlerts {
   /** Open alerts, newest first. */
-  open = $state<SafetyAlert[]>([]);
+  open = $state<ClinicAlert[]>([]);
   /** ALR3: alerts acknowledged since this page loaded, by anyone on any screen: pages that loaded them open drop them. */
-  acknowledgedLive = $state<SafetyAlert[]>([]);
+  acknowledgedLive = $state<ClinicAlert[]>([]);
   /** CARE2: calls for support from people under care after their circle closed, newest first. */
-  care = $state<CareAlert[]>([]);
+  care = $state<ClinicAlert[]>([]);
   /** Everything open that needs a clinician: what the banner counts. */
   get count(): number {
     return this.open.length + this.care.length;
@@ -77,7 +52,7 @@ class SafetyAlerts {
   #refreshing: Promise<void> | null = null;
   #fetchedAt = 0;
   /** Alerts pushed since the last fetch began: a fetch answered just before one was raised must not drop it. */
-  #arrivals: SafetyAlert[] = [];
+  #arrivals: ClinicAlert[] = [];
 
   get running(): boolean {
     return this.#feed !== null;
@@ -92,8 +67,8 @@ class SafetyAlerts {
       },
       onAcknowledged: (alert) => this.acknowledged(alert),
       onCareAlert: (alert) => {
-        this.care = [alert, ...this.care.filter((a) => !sameCare(a, alert))];
-        this.announcement = `Asked for support after the circle closed: ${alert.participant.displayName}, ${alert.circleTitle}.`;
+        this.care = [alert, ...this.care.filter((a) => !same(a, alert))];
+        this.announcement = `Asked for support after the circle closed: ${alert.person.name}, ${alert.circle?.title ?? ''}.`;
       },
       onCareAcknowledged: (alert) => this.careAcknowledged(alert),
       onConnect: () => void this.refresh(),
@@ -129,7 +104,7 @@ class SafetyAlerts {
         if (!result.ok || !this.#feed) return;
         const first = !this.loaded;
         const pushedMeanwhile = this.#arrivals.splice(0, this.#arrivals.length).slice(mark);
-        this.open = mergeAlerts(result.data, pushedMeanwhile).filter((a) => !a.acknowledgedAt);
+        this.open = mergeAlerts(result.data, pushedMeanwhile).filter((a) => !a.acknowledgement);
         this.loaded = true;
         // What was open when the page loaded is on the banner already; it is not news.
         if (first) for (const a of result.data) this.#seen[a.id] = true;
@@ -142,33 +117,40 @@ class SafetyAlerts {
   }
 
   /** An alert acknowledged, here or by anyone elsewhere (ALR3): it leaves the open list at once, on every page. */
-  acknowledged(alert: SafetyAlert): void {
+  acknowledged(alert: ClinicAlert): void {
     this.#seen[alert.id] = true;
     this.open = this.open.filter((a) => a.id !== alert.id);
     this.acknowledgedLive = mergeAlerts(this.acknowledgedLive, [alert]);
   }
 
-  /** The open safety alert a dashboard's crisis shows (CRS2), fetched again when this page has not heard of it. */
-  async find(alertId: string): Promise<SafetyAlert | null> {
-    const known = this.open.find((a) => a.id === alertId) ?? this.acknowledgedLive.find((a) => a.id === alertId);
-    if (known) return known;
-    await this.refresh();
-    return this.open.find((a) => a.id === alertId) ?? null;
+  /**
+   * ALR3: acknowledges an alert for the clinic, from whichever screen: a crisis (here or its copy on a dashboard) as
+   * the clinic's safety alert, with what was done; a call for support after the close, with an optional note. Every
+   * list here drops it at once; the push tells every other clinician.
+   */
+  async acknowledge(alert: ClinicAlert, note: string | undefined): Promise<{ ok: true; alert: ClinicAlert } | { ok: false; message: string }> {
+    const result = alert.safetyAlertId
+      ? await api.acknowledgeSafetyAlert(alert.safetyAlertId, { note: note ?? '' })
+      : await api.acknowledgeCareAlert(alert.circle?.id ?? '', alert.id, note ? { note } : {});
+    if (!result.ok) return { ok: false, message: result.message };
+    if (alert.safetyAlertId) this.acknowledged(result.data);
+    else this.careAcknowledged(result.data);
+    return { ok: true, alert: result.data };
   }
 
-  careAcknowledged(alert: CareAlert): void {
-    this.care = this.care.filter((a) => !sameCare(a, alert));
+  careAcknowledged(alert: ClinicAlert): void {
+    this.care = this.care.filter((a) => !same(a, alert));
   }
 
-  #add(alerts: SafetyAlert[]): void {
-    const fresh = alerts.filter((a) => !a.acknowledgedAt);
+  #add(alerts: ClinicAlert[]): void {
+    const fresh = alerts.filter((a) => !a.acknowledgement);
     if (fresh.length === 0) return;
-    this.open = mergeAlerts(this.open, fresh).filter((a) => !a.acknowledgedAt);
+    this.open = mergeAlerts(this.open, fresh).filter((a) => !a.acknowledgement);
     this.#announce(fresh);
   }
 
-  #announce(alerts: readonly SafetyAlert[]): void {
-    const news = alerts.filter((a) => !a.acknowledgedAt && !this.#seen[a.id]);
+  #announce(alerts: readonly ClinicAlert[]): void {
+    const news = alerts.filter((a) => !a.acknowledgement && !this.#seen[a.id]);
     for (const a of news) this.#seen[a.id] = true;
     if (news.length === 0) return;
     this.announcement = news.map((a) => `Safety alert: ${alertSentence(a)}.`).join(' ');
