@@ -185,24 +185,46 @@ export interface NetworkProxy {
   close(): Promise<void>;
 }
 
-/** A TCP proxy in front of a server: the network between a phone and Holdspace, which tests can break. */
-export async function networkProxy(target: string): Promise<NetworkProxy> {
-  const { hostname, port } = new URL(target);
+/** Connects to the first of `targets` that accepts, as a load balancer does when a node is down; null if none does. */
+function connectFirst(targets: URL[]): Promise<Socket | null> {
+  const [first, ...rest] = targets;
+  if (!first) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const socket = connect(Number(first.port), first.hostname);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', () => resolve(connectFirst(rest)));
+  });
+}
+
+/**
+ * A TCP proxy in front of a server: the network between a phone and Holdspace, which tests can break. Given several
+ * servers, each new connection goes to the first that accepts.
+ */
+export async function networkProxy(target: string | string[]): Promise<NetworkProxy> {
+  const targets = (Array.isArray(target) ? target : [target]).map((t) => new URL(t));
   const open = new Set<Socket>();
   let dropping = false;
   const proxy = createServer((client) => {
-    const upstream = connect(Number(port), hostname);
-    for (const s of [client, upstream]) {
-      open.add(s);
-      s.on('error', () => {});
-      s.on('close', () => {
-        client.destroy();
-        upstream.destroy();
-        open.delete(s);
-      });
-    }
-    client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => void (dropping || client.write(chunk)));
+    open.add(client);
+    client.on('error', () => {});
+    client.on('close', () => open.delete(client));
+    void connectFirst(targets).then((upstream) => {
+      if (!upstream || client.destroyed) return void (upstream?.destroy(), client.destroy());
+      open.add(upstream);
+      upstream.on('error', () => {});
+      for (const s of [client, upstream]) {
+        s.on('close', () => {
+          client.destroy();
+          upstream.destroy();
+          open.delete(s);
+        });
+      }
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => void (dropping || client.write(chunk)));
+    });
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const cut = () => {

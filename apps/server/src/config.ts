@@ -89,7 +89,7 @@ const envSchema = z.object({
   /** How long a socket command or join waits for the database before the device is told UNAVAILABLE (not saved yet). */
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1500),
   /** How often a server run records that it is alive; a run silent for three beats is dead and its presence swept. */
-  RUN_HEARTBEAT_MS: z.coerce.number().int().min(200).max(600_000).default(5000),
+  RUN_HEARTBEAT_MS: z.coerce.number().int().min(200).max(600_000).default(2000),
   /** Warnings and errors by default; `info` adds a line per request. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   /** Comma-separated origins allowed to open sockets and send cookie-authenticated writes; empty: same origin only. */

@@ -121,6 +121,9 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
   const io: AppServer = new Server(app.server, {
     path: '/socket.io',
     serveClient: false,
+    // Every Holdspace client opens a WebSocket straight away: no long-polling handshake, so a load balancer needs no
+    // sticky sessions (infra/README.md).
+    transports: ['websocket'],
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 10_000,
     pingTimeout: 5_000,

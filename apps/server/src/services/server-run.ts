@@ -15,7 +15,8 @@ export interface ServerRunOptions {
  *
  * Why a heartbeat and not "everything but mine": nodes share the database, and another node's connections are live
  * while it beats. An earlier run of this node is dead as soon as this one starts (one process per NODE_ID); a run of
- * another node id is dead once it has been silent for three beats. This node sweeps others only after its own
+ * another node id is dead once it has been silent for three beats, and its presence ends on the next beat of any
+ * other node: within four beats of its last (8 s with the default 2 s beat). This node sweeps others only after its own
  * heartbeat has held for a whole stale window, so after an outage every live node has had the time to beat again.
  */
 export class ServerRun {
