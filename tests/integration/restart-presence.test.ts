@@ -84,6 +84,13 @@ describe.each(testDrivers())('presence after a crash and restart (%s)', (driver)
       timeout: HEARTBEAT_MS * 12 + 15_000,
       interval: 100,
       message: 'the dead run swept from every dashboard',
+    }).catch((error: unknown) => {
+      for (const d of dashboards) {
+        const have = presentConnections(d.conn.state);
+        const want = expected.get(d.circleId) ?? [];
+        console.log(`not settled: dashboard ${d.circleId} seq ${d.conn.state?.seq} status ${d.conn.status}: extra ${JSON.stringify(have.filter((x) => !want.includes(x)))} missing ${JSON.stringify(want.filter((x) => !have.includes(x)))}`);
+      }
+      throw error;
     });
     console.log(`figure: ${driver}, new NODE_ID: every dashboard lists only live connections ${Date.now() - readyAt} ms after the server was ready (heartbeat ${HEARTBEAT_MS} ms, so the old node counts as gone after ${HEARTBEAT_MS * 3} ms of silence)`);
     const settled = await lookAtPresence(server.url, crowd.staff[0]!, crowd.circleIds);
