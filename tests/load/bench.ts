@@ -1,4 +1,4 @@
-// `pnpm bench [--quick] [--levels=10,25] [--seconds=30] [--sides=a,b,c,d]`: Holdspace beside bare Socket.IO, on real
+// `pnpm bench [--quick] [--levels=10,25] [--seconds=30] [--sides=a,b,c,d] [--all-levels] [--no-idle]`: Holdspace beside bare Socket.IO, on real
 // servers and real Postgres, driven from a separate process. See tests/load/README.md for what each side is.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,11 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { repoRoot, spawnServer, type ServerProcess } from '../support/process.js';
 import type { DriverConfig } from './driver.js';
+import { sampleProcess } from './measure.js';
 import { kneeOf, ratios, table, withinKnee, type LevelResult } from './report.js';
 import { bareCircles, seedCircles, type BenchCircle } from './seed.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const allLevels = args.includes('--all-levels');
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const levels = (option('levels') ?? (quick ? '2,5' : '10,25,50,100,200,300,400,600')).split(',').map(Number);
 const seconds = Number(option('seconds') ?? (quick ? 6 : 30));
@@ -41,7 +43,18 @@ interface Side {
   results: LevelResult[];
   adapter: string;
   done: boolean;
+  idle?: IdleResult;
 }
+
+interface IdleResult {
+  sockets: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  kbPerSocket: number;
+}
+const IDLE_SOCKETS = 1000;
 
 async function start(env: Record<string, string>, entry?: string): Promise<ServerProcess> {
   const server = await spawnServer({ LOG_LEVEL: 'warn', ...env }, entry ? { entry } : {});
@@ -76,7 +89,7 @@ async function bare(key: SideKey, withInsert: boolean, circles: number): Promise
   return { key, kind: 'bare', nodes: [node], circles: bareCircles(circles), results: [], adapter: 'none', done: false };
 }
 
-function drive(side: Side, circles: number): Promise<LevelResult> {
+function drive<R = LevelResult>(side: Side, circles: number, idle = false): Promise<R> {
   const config: DriverConfig = {
     kind: side.kind,
     urls: side.nodes.map((n) => n.url),
@@ -84,8 +97,9 @@ function drive(side: Side, circles: number): Promise<LevelResult> {
     seconds,
     periodMs: PERIOD_MS,
     serverPids: side.nodes.map((n) => n.child.pid!),
+    idle,
   };
-  const file = join(workDir, `${side.key}-${circles}.json`);
+  const file = join(workDir, `${side.key}-${circles}${idle ? '-idle' : ''}.json`);
   writeFileSync(file, JSON.stringify(config));
   const node = [process.execPath, '--import', 'tsx', join(here, 'driver.ts'), file];
   const [cmd, ...argv] = canPin ? ['taskset', '-c', '1', ...node] : node;
@@ -96,10 +110,26 @@ function drive(side: Side, circles: number): Promise<LevelResult> {
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('result:'));
-      if (code === 0 && line) resolve(JSON.parse(line.slice('result:'.length)) as LevelResult);
+      if (code === 0 && line) resolve(JSON.parse(line.slice('result:'.length)) as R);
       else reject(new Error(`the load driver failed (exit ${code}):\n${out.slice(-2000)}`));
     });
   });
+}
+
+/**
+ * Waits until a side's servers are quiet (under 10% of a core for a second, at most 30 s): the devices that just left
+ * are still being processed (presence leaves), and all servers share core 0 with the next side's measure.
+ */
+async function settle(side: Side) {
+  const cpu = () => side.nodes.reduce((sum, n) => sum + (sampleProcess(n.child.pid!)?.cpuMs ?? 0), 0);
+  const until = Date.now() + 30_000;
+  let last = cpu();
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = cpu();
+    if (now - last < 100) return;
+    last = now;
+  }
 }
 
 async function cleanUp() {
@@ -124,7 +154,8 @@ const all: Side[] = [];
 try {
   console.log(`bench: levels ${levels.join(', ')} circles of 1 facilitator + 12 participants; ${seconds} s per level; a check-in per participant every ${PERIOD_MS / 1000} s, staggered`);
   console.log(canPin ? 'bench: servers pinned to core 0, the load driver to core 1' : 'bench: taskset not available: nothing pinned');
-  const most = Math.max(...levels);
+  // Holdspace sides are seeded for the idle measure too (1,000 sockets), unless it is skipped.
+  const most = Math.max(...levels, quick || args.includes('--no-idle') ? 0 : Math.ceil(IDLE_SOCKETS / 13));
   const makers: Record<SideKey, () => Promise<Side>> = {
     a: () => bare('a', false, most),
     b: () => bare('b', true, most),
@@ -134,15 +165,27 @@ try {
   all.push(...(await Promise.all(sides.map((key) => makers[key]()))));
   for (const s of all) console.log(`bench: ${sideNames[s.key]}: ${s.nodes.map((n) => n.url).join(' ')} (adapter ${s.adapter})`);
 
+  // Idle memory first, on servers that have carried nothing yet: 77 circles are 1,001 sockets.
+  const idleCircles = Math.ceil(IDLE_SOCKETS / 13);
+  if (!quick && !args.includes('--no-idle')) {
+    for (const side of all) {
+      side.idle = await drive<IdleResult>(side, idleCircles, true);
+      await settle(side);
+      console.log(`  ${side.key} idle: ${side.idle.sockets} sockets, ${side.idle.kbPerSocket} kB per socket (${side.idle.rssBeforeMb} -> ${side.idle.rssAfterMb} MB), ${side.idle.errors} errors`);
+    }
+  }
+
   for (const circles of levels) {
     // Sides alternate at each level, so a machine busy for a while weighs on all of them alike.
     for (const side of all.filter((s) => !s.done)) {
       const r = await drive(side, circles);
+      await settle(side);
       side.results.push(r);
       if (r.toFacilitator.n === 0) harnessFailures.push(`${side.key} at ${circles} circles: no event reached a facilitator`);
       console.log(`  ${side.key} @ ${circles}: fac p50/p99 ${r.toFacilitator.p50}/${r.toFacilitator.p99} ms, ack p99 ${r.toAck.p99} ms, ${r.commandsPerSecond} cmd/s, ${r.errors} errors, cpu ${r.serverCpuPercent}%, setup ${r.setupSeconds} s, load ${r.loadAverage}`);
-      // Past the knee: one level more shows the slope, then the side stops. A quick run runs every level.
-      if (!quick && !withinKnee(r)) side.done = true;
+      // Past the knee: one level more shows the slope, then the side stops. A quick run runs every level, and so
+      // does --all-levels (the slope beyond the knee, on a machine too busy for the knee to say much).
+      if (!quick && !allLevels && !withinKnee(r)) side.done = true;
     }
   }
 
@@ -152,6 +195,11 @@ try {
   const bySide = Object.fromEntries(all.map((s) => [s.key, s.results]));
   const r = ratios(knees, bySide);
   console.log(r.text);
+  const bareIdle = all.find((s) => s.key === 'a')?.idle;
+  const idleRatios = Object.fromEntries(
+    all.filter((s) => s.idle && bareIdle && s.key !== 'a').map((s) => [`${s.key}/a`, Math.round((s.idle!.kbPerSocket / bareIdle!.kbPerSocket) * 10) / 10]),
+  );
+  if (all.some((s) => s.idle)) console.log(`idle RSS per socket at ${IDLE_SOCKETS} sockets: ${all.map((s) => `${s.key} ${s.idle?.kbPerSocket ?? '-'} kB`).join(', ')}; ratios ${JSON.stringify(idleRatios)}`);
 
   const resultsDir = join(here, 'results');
   mkdirSync(resultsDir, { recursive: true });
@@ -163,8 +211,9 @@ try {
     secondsPerLevel: seconds,
     periodMs: PERIOD_MS,
     pinned: canPin,
-    sides: Object.fromEntries(all.map((s) => [s.key, { name: sideNames[s.key], adapter: s.adapter, nodes: s.nodes.length, knee: knees[s.key], results: s.results }])),
+    sides: Object.fromEntries(all.map((s) => [s.key, { name: sideNames[s.key], adapter: s.adapter, nodes: s.nodes.length, knee: knees[s.key], idle: s.idle ?? null, results: s.results }])),
     ratios: r.json,
+    idleRatios,
     harnessFailures,
   };
   writeFileSync(file, JSON.stringify(report, null, 2));

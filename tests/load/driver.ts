@@ -18,6 +18,8 @@ export interface DriverConfig {
   seconds: number;
   periodMs: number;
   serverPids: number[];
+  /** Only connect and join every device, then report the servers' resident memory per socket, idle. */
+  idle?: boolean;
 }
 
 const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as DriverConfig;
@@ -79,6 +81,8 @@ let measuring = false;
 
 const facilitators: Socket[] = [];
 const participants: Device[] = [];
+const serverRssMb = () => config.serverPids.map(sampleProcess).reduce((sum, s) => sum + (s?.rssMb ?? 0), 0);
+const idleBefore = serverRssMb();
 const setupStarted = performance.now();
 await inBatches(config.circles, 20, async (c) => {
   const socket = open(c.facilitator.token, c.facilitator.personId, 'facilitator');
@@ -120,6 +124,17 @@ async function send(d: Device) {
   if (measuring) toAck.push(performance.now() - emitted);
 }
 
+if (config.idle) {
+  // Long enough for the joins' garbage to be collected and the heap to settle.
+  await new Promise((r) => setTimeout(r, 5000));
+  const idleAfter = serverRssMb();
+  const sockets = facilitators.length + participants.length;
+  const idle = { sockets, errors: Object.values(errors).reduce((a, b) => a + b, 0), errorKinds: errors, rssBeforeMb: Math.round(idleBefore), rssAfterMb: Math.round(idleAfter), kbPerSocket: Math.round(((idleAfter - idleBefore) * 1024 * 10) / sockets) / 10 };
+  for (const s of [...facilitators, ...participants.map((p) => p.socket)]) s.disconnect();
+  console.log(`result:${JSON.stringify(idle)}`);
+  process.exit(0);
+}
+
 // One check-in per circle before the window, answered: the code paths are compiled and every circle is loaded.
 await inBatches(
   participants.filter((d, i) => i === participants.findIndex((x) => x.circleId === d.circleId)),
@@ -135,10 +150,7 @@ pending.clear();
 const before = config.serverPids.map(sampleProcess);
 const driverBefore = process.cpuUsage();
 let rssPeak = 0;
-const rssTimer = setInterval(() => {
-  const rss = config.serverPids.map(sampleProcess).reduce((sum, s) => sum + (s?.rssMb ?? 0), 0);
-  rssPeak = Math.max(rssPeak, rss);
-}, 1000);
+const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, serverRssMb())), 1000);
 measuring = true;
 const started = performance.now();
 const timers = participants.map((d, i) => {
