@@ -47,7 +47,9 @@ interface Side {
 }
 
 interface IdleResult {
+  /** Sockets that joined their circle; `opened` counts every one, refused joins too. */
   sockets: number;
+  opened: number;
   errors: number;
   errorKinds: Record<string, number>;
   rssBeforeMb: number;
@@ -171,7 +173,7 @@ try {
     for (const side of all) {
       side.idle = await drive<IdleResult>(side, idleCircles, true);
       await settle(side);
-      console.log(`  ${side.key} idle: ${side.idle.sockets} sockets, ${side.idle.kbPerSocket} kB per socket (${side.idle.rssBeforeMb} -> ${side.idle.rssAfterMb} MB), ${side.idle.errors} errors`);
+      console.log(`  ${side.key} idle: ${side.idle.sockets} of ${side.idle.opened} sockets joined, ${side.idle.kbPerSocket} kB per socket (${side.idle.rssBeforeMb} -> ${side.idle.rssAfterMb} MB), ${side.idle.errors} errors`);
     }
   }
 

@@ -27,6 +27,7 @@ const ACK_TIMEOUT_MS = 10_000;
 const errors: Record<string, number> = {};
 const fail = (what: string) => (errors[what] = (errors[what] ?? 0) + 1);
 let socketCount = 0;
+let joinedCount = 0;
 
 type Result = { ok: true; value: unknown } | { ok: false; code: string; rule?: string; message: string };
 
@@ -71,6 +72,7 @@ async function join(socket: Socket, circleId: string, device: 'desktop' | 'phone
   await connected(socket);
   const joined = await request(socket, 'circle:join', { circleId, device });
   if (!joined.ok) throw new Error(`join refused: ${joined.code} ${joined.message}`);
+  joinedCount++;
 }
 
 const pending = new Map<string, number[]>();
@@ -128,8 +130,9 @@ if (config.idle) {
   // Long enough for the joins' garbage to be collected and the heap to settle.
   await new Promise((r) => setTimeout(r, 5000));
   const idleAfter = serverRssMb();
-  const sockets = facilitators.length + participants.length;
-  const idle = { sockets, errors: Object.values(errors).reduce((a, b) => a + b, 0), errorKinds: errors, rssBeforeMb: Math.round(idleBefore), rssAfterMb: Math.round(idleAfter), kbPerSocket: Math.round(((idleAfter - idleBefore) * 1024 * 10) / sockets) / 10 };
+  // Per socket that joined: a refused join holds less than an idle member of a circle.
+  const sockets = joinedCount;
+  const idle = { sockets, opened: facilitators.length + participants.length, errors: Object.values(errors).reduce((a, b) => a + b, 0), errorKinds: errors, rssBeforeMb: Math.round(idleBefore), rssAfterMb: Math.round(idleAfter), kbPerSocket: Math.round(((idleAfter - idleBefore) * 1024 * 10) / sockets) / 10 };
   for (const s of [...facilitators, ...participants.map((p) => p.socket)]) s.disconnect();
   console.log(`result:${JSON.stringify(idle)}`);
   process.exit(0);

@@ -35,10 +35,10 @@ export function kneeOf(results: LevelResult[]): number {
 }
 
 const pad = (v: unknown, n: number) => String(v).padStart(n);
-const spreadCells = (s: Spread) => [s.p50, s.p95, s.p99, s.max].map((v) => pad(Number.isNaN(v) ? '-' : v, 6)).join('');
+const spreadCells = (s: Spread) => [s.p50, s.p95, s.p99, s.max].map((v) => pad(Number.isNaN(v) ? '-' : v, 8)).join('');
 
 export function table(side: string, results: LevelResult[]): string {
-  const head = `${pad('circles', 7)}${pad('sockets', 8)}${pad('cmd/s', 7)} │${pad('fac p50', 8)}${pad('p95', 6)}${pad('p99', 6)}${pad('max', 6)} │${pad('ack p50', 8)}${pad('p95', 6)}${pad('p99', 6)}${pad('max', 6)} │${pad('errors', 7)}${pad('cpu%', 7)}${pad('ms/cmd', 7)}${pad('rss MB', 7)}${pad('drv%', 6)}${pad('load', 6)}`;
+  const head = `${pad('circles', 7)}${pad('sockets', 8)}${pad('cmd/s', 7)} │${pad('fac p50', 10)}${pad('p95', 8)}${pad('p99', 8)}${pad('max', 8)} │${pad('ack p50', 10)}${pad('p95', 8)}${pad('p99', 8)}${pad('max', 8)} │${pad('errors', 7)}${pad('cpu%', 7)}${pad('ms/cmd', 7)}${pad('rss MB', 7)}${pad('drv%', 6)}${pad('load', 6)}`;
   const rows = results.map(
     (r) =>
       `${pad(r.circles, 7)}${pad(r.sockets, 8)}${pad(r.commandsPerSecond, 7)} │  ${spreadCells(r.toFacilitator)} │  ${spreadCells(r.toAck)} │${pad(r.errors, 7)}${pad(r.serverCpuPercent, 7)}${pad(r.serverCpuMsPerCommand ?? '-', 7)}${pad(r.serverRssPeakMb, 7)}${pad(r.driverCpuPercent, 6)}${pad(r.loadAverage, 6)}`,
