@@ -8,6 +8,8 @@ const steps = [
   ['unit', ['test:unit']],
   ['integration', ['test:integration']],
   ['e2e', ['test:e2e']],
+  // Proves the benchmark still runs end to end (servers, seed, driver); its figures are printed, never asserted.
+  ['bench', ['bench', '--quick']],
 ];
 const results = [];
 for (const [name, args] of steps) {

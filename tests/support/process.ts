@@ -24,10 +24,13 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-/** The server as users run it: its own Node process, configured by environment variables. */
-export async function spawnServer(env: Record<string, string>, { waitReady = true } = {}): Promise<ServerProcess> {
+/**
+ * The server as users run it: its own Node process, configured by environment variables. `entry` runs another
+ * server script instead (the benchmark's bare servers), which must answer GET /api/health once ready.
+ */
+export async function spawnServer(env: Record<string, string>, { waitReady = true, entry = serverEntry } = {}): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot,
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO_HISTORY: 'false', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
