@@ -114,7 +114,7 @@ describe('a node killed mid-circle, two others alive (Postgres adapter)', () => 
     console.log(`figure: node A killed with ${inFlight} commands unanswered (${beforeKill} acknowledged before): River live again on ${riverNode?.split('/')[0]} in ${riverBackMs} ms; node A's presence cleared by a survivor in ${clearedMs} ms (default heartbeat)`);
     expect(clearedMs).toBeLessThanOrEqual(10_000);
     // ALR2: Wren, dosed, is gone from the room and the dashboard says so; River, back through another node, is not.
-    expect(alerts.map((a) => [a.personId, a.detail])).toEqual([[cast.participants.wren.id, 'Dosed and not connected']]);
+    expect(alerts.map((a) => [a.person.id, a.detail])).toEqual([[cast.participants.wren.id, 'Dosed and not connected']]);
     expect(state.presence[cast.participants.river.id]).toBeDefined();
 
     await Promise.all(streams);
