@@ -27,14 +27,17 @@ export class TokenBuckets {
   }
 }
 
-/** FAIR5: keys (sessions) refused for a while after misbehaving; expired entries are dropped as they are looked at. */
+/** FAIR5: keys (sessions) refused for a while after misbehaving. */
 export class CoolOff {
   private readonly until = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   start(key: string, ms: number): void {
-    this.until.set(key, this.now() + ms);
+    // Cuts are rare: dropping what has expired here keeps the map to the sessions cooling off now.
+    const now = this.now();
+    for (const [k, until] of this.until) if (until <= now) this.until.delete(k);
+    this.until.set(key, now + ms);
   }
 
   active(key: string): boolean {
