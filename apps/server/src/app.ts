@@ -9,6 +9,7 @@ import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, RunsRepo, SignInRe
 import type { Config } from './config.js';
 import { logSafety } from './log-safety.js';
 import { authPlugin, requireStaff } from './plugins/auth.js';
+import { registerBodyParsing } from './plugins/bodies.js';
 import { clientError, frameworkError, registerErrorHandler } from './plugins/errors.js';
 import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js';
 import { openCluster } from './realtime/cluster.js';
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerBodyParsing(app);
   app.server.headersTimeout = 10_000;
 
   const people = new PeopleRepo(db.db);
