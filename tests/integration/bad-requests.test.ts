@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo, signIn, startTestServer, testDrivers, type TestServer } from '../support/harness.js';
+import { NO_ID, sampleOf, withLeafReplaced, type JsonSchema } from '../support/json-sample.js';
 
 /** Rows in every table, audit reads left out (a read that succeeds is recorded): equal means nothing was written. */
 async function fingerprint(server: TestServer): Promise<string> {
@@ -101,7 +102,6 @@ const queries = [
   'limit=1e308&seq=-0',
 ];
 
-const NO_ID = '00000000-0000-4000-8000-000000000000';
 /** A path for a route with every parameter well-formed and naming nothing that exists. */
 const fill = (url: string, value?: string) => url.replace(/:(\w+)/g, (_, name: string) => value ?? (name === 'token' ? 'x'.repeat(32) : NO_ID));
 
@@ -131,6 +131,27 @@ function problemWith(answer: Answer): string | null {
   if (ok !== false || typeof code !== 'string' || typeof message !== 'string') return `${answer.status} not the error shape: ${answer.body.slice(0, 120)}`;
   if (!/^[A-Z].* .*[.?!)]$/.test(message) || /FST_|Error:|undefined|\[object/.test(message)) return `${answer.status} message not for a person: ${message.slice(0, 120)}`;
   return null;
+}
+
+/** Values for one field at a time of an otherwise well-shaped body. */
+const extremes: unknown[] = [1e308, -1e308, -0, 5e-324, 2 ** 53 + 1, -1, 1.5, '', ' \t\n', '\u0000', 'x'.repeat(200_000), '🙂'.repeat(20_000), '\u202e\ud83d', '../../etc', 'true', null, [], {}];
+
+interface OpenApi {
+  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
+}
+
+/** A record of each kind a path parameter names, from the demo clinic. */
+async function realIds(server: TestServer): Promise<Record<string, string>> {
+  const first = async (query: ReturnType<typeof sql>) => {
+    const r: unknown = await server.db.db.execute(query);
+    return String(((Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as { id: string }[])[0]?.id ?? NO_ID);
+  };
+  return {
+    cohortId: await first(sql`select id from cohorts limit 1`),
+    circleId: await first(sql`select id from circles limit 1`),
+    userId: await first(sql`select id from users where kind = 'participant' limit 1`),
+    consentTextId: await first(sql`select id from consent_texts limit 1`),
+  };
 }
 
 describe.each(testDrivers())('bad requests on every HTTP route (%s)', (driver) => {
@@ -191,5 +212,34 @@ describe.each(testDrivers())('bad requests on every HTTP route (%s)', (driver) =
     expect(await fingerprint(server)).toBe(before);
     // The admin's session survived everything sent with it.
     expect((await send(server.url, { method: 'GET', path: '/api/auth/me', headers: { cookie }, what: 'me' })).status).toBe(200);
+  });
+
+  it('answers well-shaped bodies holding extreme values in any one field without a 5xx', { timeout: 600_000 }, async () => {
+    const doc = (await server.app.fastify.inject({ method: 'GET', url: '/api/docs/json', headers: { cookie } })).json<OpenApi>();
+    // Real records where a path names one, so the handlers read on past "not found"; the rest name nothing.
+    const ids = await realIds(server);
+    const problems: string[] = [];
+    let sent = 0;
+    let shaped = 0;
+    for (const route of server.app.routes) {
+      const schema = doc.paths[route.url.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()]?.requestBody?.content['application/json']?.schema;
+      if (!schema) continue;
+      const base = sampleOf(schema);
+      if ((route.schema.body as { safeParse(v: unknown): { success: boolean } }).safeParse(base).success) shaped++;
+      const path = route.url.replace(/:(\w+)/g, (_, name: string) => ids[name] ?? (name === 'token' ? 'x'.repeat(32) : NO_ID));
+      for (const odd of extremes) {
+        for (const changed of withLeafReplaced(base, odd)) {
+          sent++;
+          const what = `${changed.path} = ${JSON.stringify(odd)?.slice(0, 20)}`;
+          const started = Date.now();
+          const problem = await send(server.url, { method: route.method, path, headers: { ...JSON_TYPE, cookie }, body: JSON.stringify(changed.value), what }).then(problemWith, (error: Error) => `no answer (${error.message})`);
+          if (problem) problems.push(`${route.method} ${route.url} [${what}]: ${problem}`);
+          if (Date.now() - started > 1000) console.log(`slow ${Date.now() - started} ms: ${route.method} ${route.url} [${what}]`);
+        }
+      }
+    }
+    console.log(`extreme fields (${driver}): ${sent} sent, ${shaped} of the bodies sampled are valid, ${problems.length} problems`);
+    expect(shaped).toBeGreaterThan(10);
+    expect(problems).toEqual([]);
   });
 });
