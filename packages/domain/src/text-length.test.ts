@@ -12,8 +12,8 @@ describe('textLength (TXT3)', () => {
   });
 
   it('counts 200 KB in well under a second (one segmentation of it takes minutes)', () => {
-    const started = performance.now();
+    const started = Date.now();
     expect(textLength('x'.repeat(200_000))).toBe(200_000);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
