@@ -68,6 +68,8 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
+  /** `synced`: each commit on disk before it is acknowledged; `os-cache`: PGlite's default, lost on a power loss. */
+  PGLITE_DURABILITY: z.enum(['synced', 'os-cache'], { message: 'use synced or os-cache' }).default('synced'),
   /** Nodes share Socket.IO rooms through Redis streams (preferred over Postgres when both are set). */
   REDIS_URL: z
     .string()

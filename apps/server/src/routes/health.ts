@@ -28,7 +28,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
         status: reachable ? ('ok' as const) : ('degraded' as const),
         version,
         protocolVersion: PROTOCOL_VERSION,
-        database: { driver: db.driver, reachable, migrations: migrations ?? { applied: 0, latest: null } },
+        database: { driver: db.driver, durability: db.durability, reachable, migrations: migrations ?? { applied: 0, latest: null } },
         cluster: { adapter: cluster.adapter, nodes },
         uptimeSeconds: Math.round(process.uptime()),
       };
