@@ -129,3 +129,37 @@ describe('metrics, frame limits and FAIR6 (pglite)', () => {
     );
   });
 });
+
+describe('load shedding and the metrics token (pglite)', () => {
+  let server: TestServer;
+  const token = 'metrics-token-for-the-test';
+
+  // A limit any running process is over: every request that can be shed is.
+  beforeAll(async () => {
+    server = await startTestServer('pglite', { env: { PRESSURE_MAX_EVENT_LOOP_UTILIZATION: '0.00001', METRICS_TOKEN: token } });
+  });
+  afterAll(async () => server?.stop());
+
+  it('under pressure, HTTP is answered 503 with a clear JSON message; health and metrics still answer', { timeout: 30_000 }, async () => {
+    const shed = await waitFor(
+      async () => {
+        const res = await fetch(`${server.url}/api/circles`);
+        return res.status === 503 ? res : null;
+      },
+      { timeout: 10_000, interval: 100, message: 'a shed request' },
+    );
+    expect(shed.headers.get('retry-after')).toBe('5');
+    expect(await shed.json()).toMatchObject({ ok: false, code: 'UNAVAILABLE', message: expect.stringMatching(/very busy/) });
+    const health = await fetch(`${server.url}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const metrics = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(metrics.status).toBe(200);
+    expect(sample(await metrics.text(), 'holdspace_http_shed_total', { cause: 'eventLoopUtilization' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('with METRICS_TOKEN, /metrics wants the token, from this machine too', async () => {
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+  });
+});
