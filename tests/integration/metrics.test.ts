@@ -92,7 +92,7 @@ describe('metrics, frame limits and FAIR6 (pglite)', () => {
     const conn = cast.participants.sage.person.connect(cast.circleId, { device: 'phone' });
     opened.push(conn);
     await waitFor(() => conn.status === 'live', { timeout: 10_000, message: 'sage live' });
-    conn.socket.emit('circle:command', { circleId: cast.circleId, commandId: newCommandId(), command: { type: 'share.write', text: 'x'.repeat(MAX_FRAME_BYTES), audience: 'group', anonymous: false } });
+    conn.socket.emit('circle:command', { circleId: cast.circleId, commandId: newCommandId(), command: { type: 'share.write', text: 'x'.repeat(MAX_FRAME_BYTES), audience: 'group', anonymous: false } }, () => {});
     await waitFor(() => conn.lastError === closeReasons.oversized_frame, { timeout: 10_000, message: 'the oversized-frame reason' });
     await waitFor(async () => sample((await scrape()).text, 'holdspace_socket_closes_total', { reason: 'oversized_frame' }) === 1, { timeout: 5000, message: 'the oversized-frame count' });
     // It reconnects on its own.

@@ -141,8 +141,8 @@ const envSchema = z.object({
   SOCKETS_PER_PERSON: z.coerce.number().int().min(1).max(1000).default(SOCKETS_PER_PERSON),
   /** HTTP requests are answered 503 while the event loop's delay over the last sample is above this; 0 turns it off. */
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
-  /** HTTP requests are answered 503 while the event loop is busier than this share of the time; 0 turns it off. */
-  PRESSURE_MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0.98),
+  /** HTTP requests are answered 503 while the event loop is busier than this share of the time; 0 (off) by default. */
+  PRESSURE_MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0),
 });
 
 export type Config = z.infer<typeof envSchema> & { nodeId: string; serverKeyFile: string; version: string };

@@ -10,8 +10,9 @@ const RETRY_AFTER_S = 5;
 
 /**
  * Sheds HTTP load with a 503 before the event loop stalls, so the sockets of a running circle (their commands, the
- * pings that keep them) keep the loop. Delay and utilisation are sampled every 500 ms; the heap limit is 90% of V8's,
- * before collection thrashes. Routes that must answer under load (health, metrics) opt out with `unpressured`.
+ * pings that keep them) keep the loop. The loop's delay (and, when set, its utilisation) is sampled every 500 ms; a
+ * 500 ms mean delay is far past a healthy loop yet below COMMAND_TIMEOUT_MS and the sockets' ping timeout. The heap
+ * limit is 90% of V8's, before collection thrashes. Routes that must answer under load (health, metrics) opt out with `unpressured`.
  */
 export async function registerPressure(app: FastifyInstance, config: Config, metrics: Metrics): Promise<void> {
   await app.register(underPressure, {
