@@ -8,8 +8,10 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, RunsRepo, SignInRepo, withTimeout, type DbHandle } from '@holdspace/db';
 import type { Config } from './config.js';
 import { logSafety } from './log-safety.js';
+import { Metrics, metricsRoute } from './metrics.js';
 import { authPlugin } from './plugins/auth.js';
 import { clientError, frameworkError, registerErrorHandler } from './plugins/errors.js';
+import { registerPressure } from './plugins/pressure.js';
 import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js';
 import { openCluster } from './realtime/cluster.js';
 import { attachGateway, endLocalPresence, SocketBroadcaster } from './realtime/gateway.js';
@@ -106,6 +108,7 @@ export async function buildApp(deps: AppDeps) {
   registerErrorHandler(app);
   app.server.headersTimeout = 10_000;
 
+  const metrics = new Metrics();
   const people = new PeopleRepo(db.db);
   const directory = new CircleDirectory(db.db);
   const log = new CircleLog(db.db);
@@ -118,7 +121,14 @@ export async function buildApp(deps: AppDeps) {
       safety.circleEvents(events).catch((error: unknown) => app.log.error({ err: error }, 'care alert delivery failed'));
     },
   };
-  const circles = new CircleService(log, directory, publisher, now, (clinicId, entries) => new ClinicScope(db.db, clinicId).audit(entries));
+  const circles = new CircleService(
+    log,
+    directory,
+    publisher,
+    now,
+    (clinicId, entries) => new ClinicScope(db.db, clinicId).audit(entries),
+    (seconds) => metrics.appendSeconds.observe(seconds),
+  );
   const safety: SafetyNotifier = new SafetyNotifier(broadcaster, circles, async (circleId) => {
     const context = await directory.context(circleId);
     return context ? { scope: new ClinicScope(db.db, context.clinicId), cohortId: context.cohortId } : null;
@@ -148,6 +158,7 @@ export async function buildApp(deps: AppDeps) {
     },
     crossOriginEmbedderPolicy: false,
   });
+  await registerPressure(app, config, metrics);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
@@ -159,6 +170,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(authPlugin, { sessions, allowedOrigins: config.ALLOWED_ORIGINS });
   // Nodes share Socket.IO rooms through this adapter: every emit and disconnect reaches sockets on the others.
   const cluster = await openCluster(config, (error, what) => app.log.warn({ err: error }, `${what} failed`));
+  await metricsRoute(app, metrics, config.METRICS_TOKEN);
   await app.register(healthRoutes, { db, version: config.version, timeoutMs: 800, cluster: { adapter: cluster.adapter, nodes: () => cluster.nodes(io) } });
   const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY !== false);
   await app.register(authRoutes, { db: db.db, sessions, accounts, signIns, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
@@ -200,6 +212,8 @@ export async function buildApp(deps: AppDeps) {
     reached: reachedBy(config.TRUST_PROXY),
     commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
     gate,
+    metrics,
+    socketsPerPerson: config.SOCKETS_PER_PERSON,
   });
 
   // Shutdown, within SHUTDOWN_TIMEOUT_MS: stop taking socket messages, let what was taken commit and be

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { SOCKETS_PER_PERSON } from '@holdspace/domain';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'use true or false' })
@@ -132,6 +133,18 @@ const envSchema = z.object({
   /** Where a generated server key is kept (default: server.key beside the embedded database's folder). */
   SERVER_KEY_FILE: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4500),
+  /** A bearer token that opens /metrics to a scraper anywhere; unset: /metrics answers this machine only (not through a proxy). */
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'use at least 16 characters (e.g. openssl rand -hex 16)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** FAIR6: the sockets one person may hold on one node. */
+  SOCKETS_PER_PERSON: z.coerce.number().int().min(1).max(1000).default(SOCKETS_PER_PERSON),
+  /** HTTP requests are answered 503 while the event loop's delay over the last sample is above this; 0 turns it off. */
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  /** HTTP requests are answered 503 while the event loop is busier than this share of the time; 0 (off) by default. */
+  PRESSURE_MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0),
 });
 
 export type Config = z.infer<typeof envSchema> & { nodeId: string; serverKeyFile: string; version: string };
