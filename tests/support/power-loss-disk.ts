@@ -1,6 +1,6 @@
 import { cpSync, existsSync, ftruncateSync, closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
+import type { openPglite } from '@holdspace/db';
 
 // A model of a disk after a power loss, for a PGlite folder: a second folder that receives a write only once the
 // process has synced the file it went to. Whatever sat in the OS's cache unsynced is missing from it, as after the
@@ -8,6 +8,8 @@ import type { PGlite } from '@electric-sql/pglite';
 // that is kinder than a real disk, never harsher, so a loss the model shows is a loss a real disk can show.
 
 const PGDATA = '/pglite/data';
+
+type PGlite = Awaited<ReturnType<typeof openPglite>>;
 
 type Pending = { at: number; bytes: Buffer } | { truncateTo: number };
 interface Stream {
