@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetFor, commandBudgets, isCallForHelp, joinBudget, laneOf, mayOpenSocket, nextLane, SOCKETS_PER_PERSON, STAFF_TURNS_PER_PARTICIPANT, takeToken, type Bucket } from './fair-share.js';
+import { budgetFor, commandBudgets, isCallForHelp, joinBudget, laneOf, mayOpenSocket, nextLane, READ_PAUSE_MAX_MS, readPauseMs, SOCKETS_PER_PERSON, STAFF_TURNS_PER_PARTICIPANT, takeToken, type Bucket } from './fair-share.js';
 import type { CircleActor } from './people.js';
 
 const participant: CircleActor = { personId: 'p1', role: 'participant', displayName: 'Ash' };
@@ -73,5 +73,13 @@ describe('fair share', () => {
     };
     expect(joins(0, 200)).toBe(joinBudget.burst);
     expect(joins(1000, 200)).toBe(joinBudget.perSecond);
+  });
+
+  it('FAIR7: the read pause grows with refusals in a row and stays under a quarter second', () => {
+    expect(readPauseMs(0)).toBe(0);
+    expect(readPauseMs(1)).toBe(25);
+    expect(readPauseMs(4)).toBe(100);
+    expect(readPauseMs(1000)).toBe(READ_PAUSE_MAX_MS);
+    expect(READ_PAUSE_MAX_MS).toBeLessThanOrEqual(250);
   });
 });

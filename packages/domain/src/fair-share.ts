@@ -67,6 +67,13 @@ export const socketBudgets = {
 export const CUT_AFTER_REFUSALS = 100;
 export const COOL_OFF_MS = 5000;
 
+/** FAIR7: how long the server stops reading a socket after its `refusedInARow`-th RATE_LIMITED answer in a row. */
+export const READ_PAUSE_STEP_MS = 25;
+export const READ_PAUSE_MAX_MS = 250;
+export function readPauseMs(refusedInARow: number): number {
+  return refusedInARow <= 0 ? 0 : Math.min(READ_PAUSE_MAX_MS, refusedInARow * READ_PAUSE_STEP_MS);
+}
+
 export interface Bucket {
   tokens: number;
   at: number;

@@ -23,7 +23,7 @@ import { SESSION_COOKIE, type AuthedUser, type SessionService } from '../service
 import type { Cluster } from './cluster.js';
 import { CircleOrder } from './circle-order.js';
 import { createRouter } from './router.js';
-import { CoolOff, TokenBuckets } from './fair-share.js';
+import { CoolOff, pauseReading, TokenBuckets } from './fair-share.js';
 import { isAllowedOrigin, type Reached } from '../plugins/origin.js';
 
 interface SocketData {
@@ -234,6 +234,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
         coolOff.start(socket.data.connectKey, COOL_OFF_MS);
         app.log.warn({ user: user.id }, 'socket cut for sending past its limits');
       },
+      pauseReading: (ms) => pauseReading(socket, ms),
       onError: (error, event) => app.log.error({ err: error, event, user: user.id }, 'socket handler failed'),
       timeoutMs: deps.commandTimeoutMs,
       isUnavailable: isUnavailableError,

@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import { takeToken, type Bucket, type Budget } from '@holdspace/domain';
+import { readPauseMs, takeToken, type Bucket, type Budget } from '@holdspace/domain';
 import { fail, validationFailure, type ClientToServerEvents, type Result } from '@holdspace/protocol';
 
 type AckOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1];
@@ -22,6 +22,8 @@ export interface RouterOptions {
    */
   cutAfterRefusals: number;
   onCut: () => void;
+  /** FAIR7: stop reading the socket's connection for `ms` (frames wait in its TCP buffers). */
+  pauseReading: (ms: number) => void;
   /** Every answer, with the body as parsed (undefined when it did not parse) and when the message arrived. */
   onAnswer?: (event: string, parsed: unknown, result: Result<unknown>, receivedAt: number) => void;
 }
@@ -47,6 +49,7 @@ export function createRouter(socket: Socket, options: RouterOptions) {
     options.onAnswer?.(event, parsed.data, result, receivedAt);
     refusedInARow = !result.ok && result.code === 'RATE_LIMITED' ? refusedInARow + 1 : 0;
     ack(result);
+    if (refusedInARow > 0) options.pauseReading(readPauseMs(refusedInARow));
     if (refusedInARow >= options.cutAfterRefusals && socket.connected) {
       options.onCut();
       socket.disconnect(true);
