@@ -27,7 +27,7 @@ describe('the server process', () => {
 
   it('starts on the embedded database with demo data; SIGTERM with sockets connected exits 0 within 5 s', async () => {
     const p = await run({ PGLITE_DIR: pgliteDir });
-    expect(await fetch(`${p.url}/api/health`).then((r) => r.json())).toMatchObject({ status: 'ok', database: { driver: 'pglite' } });
+    expect(await fetch(`${p.url}/api/health`).then((r) => r.json())).toMatchObject({ status: 'ok', database: { driver: 'pglite', durability: 'synced' } });
     expect(p.output()).toContain('maya@demo.holdspace.example');
 
     const maya = await signIn(p.url, demo.facilitator.email);

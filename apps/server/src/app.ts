@@ -10,7 +10,9 @@ import type { Config } from './config.js';
 import { logSafety } from './log-safety.js';
 import { authPlugin, requireStaff } from './plugins/auth.js';
 import { registerBodyParsing } from './plugins/bodies.js';
+import { Metrics, metricsRoute } from './metrics.js';
 import { clientError, frameworkError, registerErrorHandler } from './plugins/errors.js';
+import { registerPressure } from './plugins/pressure.js';
 import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js';
 import { openCluster } from './realtime/cluster.js';
 import { attachGateway, endLocalPresence, SocketBroadcaster } from './realtime/gateway.js';
@@ -108,6 +110,7 @@ export async function buildApp(deps: AppDeps) {
   registerBodyParsing(app);
   app.server.headersTimeout = 10_000;
 
+  const metrics = new Metrics();
   const people = new PeopleRepo(db.db);
   const directory = new CircleDirectory(db.db);
   const log = new CircleLog(db.db);
@@ -120,7 +123,14 @@ export async function buildApp(deps: AppDeps) {
       safety.circleEvents(events).catch((error: unknown) => app.log.error({ err: error }, 'care alert delivery failed'));
     },
   };
-  const circles = new CircleService(log, directory, publisher, now, (clinicId, entries) => new ClinicScope(db.db, clinicId).audit(entries));
+  const circles = new CircleService(
+    log,
+    directory,
+    publisher,
+    now,
+    (clinicId, entries) => new ClinicScope(db.db, clinicId).audit(entries),
+    (seconds) => metrics.appendSeconds.observe(seconds),
+  );
   const safety: SafetyNotifier = new SafetyNotifier(broadcaster, circles, async (circleId) => {
     const context = await directory.context(circleId);
     return context ? { scope: new ClinicScope(db.db, context.clinicId), cohortId: context.cohortId } : null;
@@ -150,6 +160,7 @@ export async function buildApp(deps: AppDeps) {
     },
     crossOriginEmbedderPolicy: false,
   });
+  await registerPressure(app, config, metrics);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
@@ -165,6 +176,7 @@ export async function buildApp(deps: AppDeps) {
   });
   // Nodes share Socket.IO rooms through this adapter: every emit and disconnect reaches sockets on the others.
   const cluster = await openCluster(config, (error, what) => app.log.warn({ err: error }, `${what} failed`));
+  await metricsRoute(app, metrics, config.METRICS_TOKEN);
   await app.register(healthRoutes, { db, version: config.version, timeoutMs: 800, cluster: { adapter: cluster.adapter, nodes: () => cluster.nodes(io) } });
   const secureCookie = config.COOKIE_SECURE ?? (config.NODE_ENV === 'production' && config.TRUST_PROXY !== false);
   await app.register(authRoutes, { db: db.db, sessions, accounts, signIns, secureCookie, authRateLimit: config.AUTH_RATE_LIMIT_PER_MINUTE, now });
@@ -206,6 +218,8 @@ export async function buildApp(deps: AppDeps) {
     reached: reachedBy(config.TRUST_PROXY),
     commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
     gate,
+    metrics,
+    socketsPerPerson: config.SOCKETS_PER_PERSON,
   });
 
   // Shutdown, within SHUTDOWN_TIMEOUT_MS: stop taking socket messages, let what was taken commit and be

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { SOCKETS_PER_PERSON } from '@holdspace/domain';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'use true or false' })
@@ -68,6 +69,8 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
+  /** `synced`: each commit on disk before it is acknowledged; `os-cache`: PGlite's default, lost on a power loss. */
+  PGLITE_DURABILITY: z.enum(['synced', 'os-cache'], { message: 'use synced or os-cache' }).default('synced'),
   /** Nodes share Socket.IO rooms through Redis streams (preferred over Postgres when both are set). */
   REDIS_URL: z
     .string()
@@ -132,6 +135,18 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4500),
   /** Who may read the API documentation (/api/docs): anyone, or signed-in staff only (the default in production). */
   API_DOCS: z.enum(['public', 'staff'], { message: 'use public or staff' }).optional(),
+  /** A bearer token that opens /metrics to a scraper anywhere; unset: /metrics answers this machine only (not through a proxy). */
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'use at least 16 characters (e.g. openssl rand -hex 16)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** FAIR6: the sockets one person may hold on one node. */
+  SOCKETS_PER_PERSON: z.coerce.number().int().min(1).max(1000).default(SOCKETS_PER_PERSON),
+  /** HTTP requests are answered 503 while the event loop's delay over the last sample is above this; 0 turns it off. */
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  /** HTTP requests are answered 503 while the event loop is busier than this share of the time; 0 (off) by default. */
+  PRESSURE_MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'API_DOCS'> & { API_DOCS: 'public' | 'staff'; nodeId: string; serverKeyFile: string; version: string };

@@ -14,6 +14,7 @@ export async function openDatabase(config: Config): Promise<DbHandle> {
   const db = await createDb({
     databaseUrl: config.DATABASE_URL,
     pgliteDir: config.PGLITE_DIR,
+    pgliteDurability: config.PGLITE_DURABILITY,
     poolSize: config.DATABASE_POOL_SIZE,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,

@@ -1,7 +1,9 @@
 import { io, type Socket } from 'socket.io-client';
 import { evolve, type CircleEvent, type CircleState, type ClientCommand, type Device } from '@holdspace/domain';
 import {
+  closeReasons,
   PROTOCOL_VERSION,
+  WS_CLOSE_TOO_BIG,
   type ClientToServerEvents,
   type CircleSync,
   type CommandAck,
@@ -80,7 +82,10 @@ export class CircleConnection {
       reconnectionDelayMax: 5000,
     });
     this.socket.on('connect', () => void this.sync());
-    this.socket.on('disconnect', (reason) => {
+    this.socket.on('disconnect', (reason, details) => {
+      // An oversized frame is refused below Socket.IO, so only the WebSocket's close code says why.
+      const code = details && 'context' in details ? (details.context as { code?: unknown } | undefined)?.code : undefined;
+      if (code === WS_CLOSE_TOO_BIG) this.lastError = closeReasons.oversized_frame;
       if (this.status !== 'ended') this.setStatus('offline');
       // Socket.IO does not retry when the server closed the connection (a restart or a deploy): we do.
       if (reason === 'io server disconnect') this.scheduleReconnect(() => this.socket.connect());
@@ -91,6 +96,10 @@ export class CircleConnection {
     });
     this.socket.on('circle:event', (event) => this.receive(event));
     this.socket.on('circle:stale', () => void this.sync());
+    this.socket.on('connection:closing', ({ message }) => {
+      this.lastError = message;
+      this.changed();
+    });
     this.socket.on('session:ended', ({ reason }) => {
       this.lastError = reason;
       this.setStatus('ended');
@@ -236,7 +245,7 @@ export class CircleConnection {
         try {
           result = await this.socket
             .timeout(this.options.ackTimeoutMs ?? 10_000)
-            .emitWithAck('circle:command', { commandId: entry.commandId, circleId: entry.circleId, command: entry.command });
+            .emitWithAck('circle:command', { commandId: entry.commandId, circleId: entry.circleId, command: entry.command, ...(entry.attempts > 0 ? { attempt: entry.attempts } : {}) });
         } catch {
           // No answer at all: the connection is in trouble, so the whole lane waits and tries again.
           this.scheduleRetry(entry.attempts + 1);

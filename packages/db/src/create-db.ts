@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema.js';
+import { openPglite, type PgliteDurability } from './pglite-durable.js';
 
 export type Schema = typeof schema;
 /** The one database type repositories see, whichever driver is underneath. */
@@ -19,6 +20,8 @@ export type Driver = 'pglite' | 'postgres';
 export interface DbHandle {
   db: Database;
   driver: Driver;
+  /** What an acknowledged commit survives: see `DbDurability`. */
+  durability: DbDurability;
   /** Applies pending migrations; safe to call from several processes at once on Postgres. */
   migrate(): Promise<void>;
   migrationLevel(): Promise<{ applied: number; latest: string | null }>;
@@ -26,11 +29,20 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/**
+ * `synced`: PGlite writes each commit's WAL to disk before it returns (survives a power loss). `os-cache`: PGlite's own
+ * default, the commit is in the OS's cache (survives the process being killed, not a power loss). `postgres`: what the
+ * Postgres server is configured to do (fsync and synchronous_commit are on by default).
+ */
+export type DbDurability = PgliteDurability | 'postgres';
+
 export interface DbOptions {
   /** postgres://… selects postgres.js; absent selects embedded PGlite. */
   databaseUrl?: string | undefined;
   /** PGlite data folder, or `memory://` for a throwaway database. */
   pgliteDir?: string | undefined;
+  /** PGlite only: sync each commit to disk (the default), or leave it in the OS's cache. */
+  pgliteDurability?: PgliteDurability | undefined;
   /** Connections in the postgres.js pool. */
   poolSize?: number;
   /** postgres.js: how long opening a connection may take. */
@@ -141,7 +153,7 @@ function lockDataDir(dir: string): () => void {
 
 export async function createDb(options: DbOptions): Promise<DbHandle> {
   if (options.databaseUrl) return createPostgres(options.databaseUrl, options);
-  return createPglite(options.pgliteDir ?? './data/pglite');
+  return createPglite(options.pgliteDir ?? './data/pglite', options.pgliteDurability ?? 'synced');
 }
 
 async function migrationLevel(db: Database) {
@@ -158,12 +170,12 @@ async function migrationLevel(db: Database) {
   return { applied, latest: applied > 0 ? (entries[applied - 1]?.tag ?? null) : null };
 }
 
-async function createPglite(dir: string): Promise<DbHandle> {
+async function createPglite(dir: string, durability: PgliteDurability): Promise<DbHandle> {
   const inMemory = dir.startsWith('memory://');
   const unlock = inMemory ? () => {} : lockDataDir(resolve(dir));
   let client: PGlite;
   try {
-    client = await PGlite.create(inMemory ? dir : resolve(dir));
+    client = inMemory ? await PGlite.create(dir) : await openPglite(resolve(dir), durability);
   } catch (error) {
     unlock();
     throw error;
@@ -172,6 +184,7 @@ async function createPglite(dir: string): Promise<DbHandle> {
   return {
     db,
     driver: 'pglite',
+    durability: inMemory ? 'os-cache' : durability,
     migrate: () => migratePglite(drizzlePglite({ client, schema }), { migrationsFolder }),
     migrationLevel: () => migrationLevel(db),
     ping: async () => {
@@ -214,6 +227,7 @@ async function createPostgres(url: string, options: DbOptions): Promise<DbHandle
   return {
     db,
     driver: 'postgres',
+    durability: 'postgres',
     migrate: async () => {
       // Several nodes may start together: one migrates while the others wait on the lock, then find nothing to do.
       const lock = await client.reserve();

@@ -6,3 +6,4 @@ export * from './seed.js';
 export * from './clinic-scope.js';
 export * from './sign-in.js';
 export * from './runs.js';
+export { openPglite, type PgliteDurability } from './pglite-durable.js';

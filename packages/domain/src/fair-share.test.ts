@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetFor, commandBudgets, isCallForHelp, laneOf, nextLane, STAFF_TURNS_PER_PARTICIPANT, takeToken, type Bucket } from './fair-share.js';
+import { budgetFor, commandBudgets, isCallForHelp, joinBudget, laneOf, mayOpenSocket, nextLane, READ_PAUSE_MAX_MS, readPauseMs, SOCKETS_PER_PERSON, STAFF_TURNS_PER_PARTICIPANT, takeToken, type Bucket } from './fair-share.js';
 import type { CircleActor } from './people.js';
 
 const participant: CircleActor = { personId: 'p1', role: 'participant', displayName: 'Ash' };
@@ -50,5 +50,36 @@ describe('fair share', () => {
     expect(nextLane({ urgent: 0, staff: 5, participant: 0 }, STAFF_TURNS_PER_PARTICIPANT)).toBe('staff');
     expect(nextLane({ urgent: 0, staff: 0, participant: 1 }, 0)).toBe('participant');
     expect(nextLane({ urgent: 0, staff: 0, participant: 0 }, 0)).toBeNull();
+  });
+
+  it('FAIR6: a person may open sockets up to the cap and not one more; a deployment may set its own cap', () => {
+    expect(mayOpenSocket(0)).toBe(true);
+    expect(mayOpenSocket(SOCKETS_PER_PERSON - 1)).toBe(true);
+    expect(mayOpenSocket(SOCKETS_PER_PERSON)).toBe(false);
+    expect(mayOpenSocket(2, 3)).toBe(true);
+    expect(mayOpenSocket(3, 3)).toBe(false);
+  });
+
+  it('FAIR6: a person gets a burst of joins at once (every device rejoining), then a few a second', () => {
+    let bucket: Bucket | undefined;
+    const joins = (at: number, n: number) => {
+      let taken = 0;
+      for (let i = 0; i < n; i++) {
+        const r = takeToken(bucket, joinBudget, at);
+        bucket = r.bucket;
+        if (r.taken) taken++;
+      }
+      return taken;
+    };
+    expect(joins(0, 200)).toBe(joinBudget.burst);
+    expect(joins(1000, 200)).toBe(joinBudget.perSecond);
+  });
+
+  it('FAIR7: the read pause grows with refusals in a row and stays under a quarter second', () => {
+    expect(readPauseMs(0)).toBe(0);
+    expect(readPauseMs(1)).toBe(25);
+    expect(readPauseMs(4)).toBe(100);
+    expect(readPauseMs(1000)).toBe(READ_PAUSE_MAX_MS);
+    expect(READ_PAUSE_MAX_MS).toBeLessThanOrEqual(250);
   });
 });

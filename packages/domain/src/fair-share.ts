@@ -43,6 +43,20 @@ export function budgetFor(command: CircleCommand, actor: CircleActor): Budget {
 /** FAIR5: the connections one session may open: phones reconnect on every change of network, but not 50 times a second. */
 export const connectBudget: Budget = { perSecond: 2, burst: 60 };
 
+/**
+ * FAIR6: one person's open sockets on a node, across all their sessions: tabs and devices, with room for reconnects
+ * whose old socket has not closed yet, but not a script opening hundreds.
+ */
+export const SOCKETS_PER_PERSON = 32;
+
+/** FAIR6: whether a person holding `open` sockets on this node may open one more. */
+export function mayOpenSocket(open: number, cap: number = SOCKETS_PER_PERSON): boolean {
+  return open < cap;
+}
+
+/** FAIR6: joins one person may attempt on a node, across all circles and sockets: a reload rejoins, a loop does not. */
+export const joinBudget: Budget = { perSecond: 5, burst: 60 };
+
 /** FAIR5: each socket's own message limit, before any person's budget. */
 export const socketBudgets = {
   participant: { perSecond: 10, burst: 40 },
@@ -52,6 +66,13 @@ export const socketBudgets = {
 /** FAIR5: a socket answered RATE_LIMITED this many times in a row is disconnected, and its session may not connect again for a while. */
 export const CUT_AFTER_REFUSALS = 100;
 export const COOL_OFF_MS = 5000;
+
+/** FAIR7: how long the server stops reading a socket after its `refusedInARow`-th RATE_LIMITED answer in a row. */
+export const READ_PAUSE_STEP_MS = 25;
+export const READ_PAUSE_MAX_MS = 250;
+export function readPauseMs(refusedInARow: number): number {
+  return refusedInARow <= 0 ? 0 : Math.min(READ_PAUSE_MAX_MS, refusedInARow * READ_PAUSE_STEP_MS);
+}
 
 export interface Bucket {
   tokens: number;

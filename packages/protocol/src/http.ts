@@ -55,6 +55,11 @@ export const healthSchema = z.object({
   protocolVersion: z.number().int(),
   database: z.object({
     driver: z.enum(['pglite', 'postgres']),
+    /**
+     * What an acknowledged write survives. synced: a power loss (PGlite syncs each commit); os-cache: the process being
+     * killed, not a power loss; postgres: the Postgres server's own settings.
+     */
+    durability: z.enum(['synced', 'os-cache', 'postgres']),
     reachable: z.boolean(),
     migrations: z.object({ applied: z.number().int(), latest: z.string().nullable() }),
   }),

@@ -126,6 +126,8 @@ export const circleCommandSchema = z.object({
   commandId: commandIdSchema,
   circleId: z.string().uuid('Not a valid circle id'),
   command: clientCommandSchema,
+  /** How many times this device sent this command before (its outbox's retries); counted in /metrics. */
+  attempt: z.number().int().min(0).max(100_000).optional(),
 });
 export type CircleCommandEnvelope = z.infer<typeof circleCommandSchema>;
 
@@ -153,12 +155,25 @@ export interface ClientToServerEvents {
   'circle:command': (body: CircleCommandEnvelope, ack: Ack<CommandAck>) => void;
 }
 
+/** Why the server closed a socket on purpose; the client shows the message, /metrics counts the reason. */
+export const closeReasons = {
+  oversized_frame: 'A message was too large for Holdspace (over 64 KiB), so the connection was closed. It reconnects on its own.',
+  malformed_frame: 'A message could not be read, so the connection was closed. It reconnects on its own; reload the page if this keeps happening.',
+  rate_cut: 'Too many messages were sent too fast, so the connection was closed for a few seconds.',
+} as const;
+export type CloseReason = keyof typeof closeReasons;
+/** The largest message a socket may send; a bigger one closes the socket (WebSocket close code 1009). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+export const WS_CLOSE_TOO_BIG = 1009;
+
 /** Socket.IO event map, server to client. */
 export interface ServerToClientEvents {
   'circle:event': (event: CircleEvent) => void;
   /** The server asks the client to resync (e.g. it missed events). */
   'circle:stale': (body: { circleId: string }) => void;
   'session:ended': (body: { reason: string }) => void;
+  /** Sent just before the server closes this socket on purpose (an oversized frame is told by its close code). */
+  'connection:closing': (body: { reason: CloseReason; message: string }) => void;
   /** CRS1: a questionnaire answer that needs a clinician now, to the staff who look after that person. */
   'safety:alert': (alert: ClinicAlert) => void;
   /** ALR3: a safety alert was acknowledged (by anyone, on any screen): every clinician who sees it drops it. */

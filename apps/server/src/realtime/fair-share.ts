@@ -48,3 +48,28 @@ export class CoolOff {
     return false;
   }
 }
+
+interface Readable {
+  pause?(): void;
+  resume?(): void;
+}
+
+/**
+ * FAIR7: stops reading a socket's WebSocket for `ms`. Frames it sends meanwhile stay in the kernel's buffers and, once
+ * those fill, in the sender's: TCP slows it, not the event loop. Pauses do not stack: the latest decides when reading
+ * starts again.
+ */
+const resumeTimers = new WeakMap<object, ReturnType<typeof setTimeout>>();
+export function pauseReading(socket: { conn: { transport: unknown } }, ms: number) {
+  if (ms <= 0) return;
+  const ws = (socket.conn.transport as { socket?: Readable }).socket;
+  if (!ws?.pause || !ws.resume) return;
+  ws.pause();
+  clearTimeout(resumeTimers.get(ws));
+  const timer = setTimeout(() => {
+    resumeTimers.delete(ws);
+    ws.resume?.();
+  }, ms);
+  timer.unref();
+  resumeTimers.set(ws, timer);
+}

@@ -2,24 +2,28 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ClinicAlert } from '@holdspace/domain';
 import { Server, type Socket } from 'socket.io';
-import { budgetFor, connectBudget, connectionIdFor, COOL_OFF_MS, CUT_AFTER_REFUSALS, isCallForHelp, socketBudgets, type CircleActor, type CircleEvent } from '@holdspace/domain';
+import { budgetFor, connectBudget, connectionIdFor, COOL_OFF_MS, CUT_AFTER_REFUSALS, isCallForHelp, joinBudget, mayOpenSocket, socketBudgets, type CircleActor, type CircleEvent } from '@holdspace/domain';
 import { isUnavailableError, withTimeout } from '@holdspace/db';
 import {
   clientEventSchemas,
+  closeReasons,
   fail,
   handshakeAuthSchema,
+  MAX_FRAME_BYTES,
   ok,
   PROTOCOL_VERSION,
   type ClientToServerEvents,
+  type CloseReason,
   type ServerToClientEvents,
 } from '@holdspace/protocol';
+import type { Metrics } from '../metrics.js';
 import type { CircleService, Broadcaster } from '../services/circle-service.js';
 import type { AlertPush } from '../services/safety.js';
 import { SESSION_COOKIE, type AuthedUser, type SessionService } from '../services/sessions.js';
 import type { Cluster } from './cluster.js';
 import { CircleOrder } from './circle-order.js';
 import { createRouter } from './router.js';
-import { CoolOff, TokenBuckets } from './fair-share.js';
+import { CoolOff, pauseReading, TokenBuckets } from './fair-share.js';
 import { isAllowedOrigin, type Reached } from '../plugins/origin.js';
 
 interface SocketData {
@@ -56,6 +60,7 @@ export function roomsFor(event: CircleEvent): string[] {
 export class SocketBroadcaster implements Broadcaster, AlertPush {
   io: AppServer | null = null;
   order: CircleOrder | null = null;
+  metrics: Metrics | null = null;
   /** Other nodes share the rooms (an adapter is installed). */
   clustered = false;
   /**
@@ -69,12 +74,14 @@ export class SocketBroadcaster implements Broadcaster, AlertPush {
   }
   safetyAlert(userIds: string[], alert: ClinicAlert): void {
     this.toStaff(userIds, 'safety:alert', alert);
+    this.metrics?.alertSent('safety', alert);
   }
   safetyAcknowledged(userIds: string[], alert: ClinicAlert): void {
     this.toStaff(userIds, 'safety:acknowledged', alert);
   }
   careAlert(userIds: string[], alert: ClinicAlert): void {
     this.toStaff(userIds, 'care:alert', alert);
+    this.metrics?.alertSent('care', alert);
   }
   careAcknowledged(userIds: string[], alert: ClinicAlert): void {
     this.toStaff(userIds, 'care:acknowledged', alert);
@@ -111,7 +118,16 @@ export interface GatewayDeps {
   commandTimeoutMs: number;
   /** Cleared when the server stops: messages after that are answered UNAVAILABLE. */
   gate: { accepting: boolean };
+  metrics: Metrics;
+  /** FAIR6: the sockets one person may hold on this node. */
+  socketsPerPerson: number;
 }
+
+/** What an error that closed a socket's transport says about it: ws refuses a frame past maxPayload with this. */
+const closeReasonOf = (reason: string, description: unknown): CloseReason | null => {
+  if (reason !== 'transport error' || !(description instanceof Error)) return null;
+  return /max payload/i.test(description.message) ? 'oversized_frame' : description instanceof RangeError ? 'malformed_frame' : null;
+};
 
 /**
  * Socket.IO bypasses Fastify's hooks, so the gateway does its own checks: Origin, protocol version, session
@@ -124,7 +140,7 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
     // Every Holdspace client opens a WebSocket straight away: no long-polling handshake, so a load balancer needs no
     // sticky sessions (infra/README.md).
     transports: ['websocket'],
-    maxHttpBufferSize: 64 * 1024,
+    maxHttpBufferSize: MAX_FRAME_BYTES,
     pingInterval: 10_000,
     pingTimeout: 5_000,
     allowRequest: (req, callback) => {
@@ -134,16 +150,39 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
   });
   deps.cluster.attach(io);
   const order = new CircleOrder({
-    emit: (e) => io.local.to(roomsFor(e)).emit('circle:event', e),
+    emit: (e) => {
+      const rooms = roomsFor(e);
+      io.local.to(rooms).emit('circle:event', e);
+      deps.metrics.fanOut.observe(socketsIn(rooms));
+    },
     watched: (circleId) => io.of('/').adapter.rooms.has(room.all(circleId)),
     replay: (circleId, afterSeq, count) => withTimeout(deps.replay(circleId, afterSeq, count), deps.commandTimeoutMs),
     waitMs: 150,
     onError: (error) => app.log.warn({ err: error }, 'reading missed circle events failed'),
   });
-  io.on('circle:events', (events) => order.receive(events));
-  Object.assign(deps.broadcaster, { io, order, clustered: deps.cluster.adapter !== 'none' });
+  const socketsIn = (rooms: string[]) => {
+    const all = io.of('/').adapter.rooms;
+    if (rooms.length === 1) return all.get(rooms[0]!)?.size ?? 0;
+    return new Set(rooms.flatMap((r) => [...(all.get(r) ?? [])])).size;
+  };
+  io.on('circle:events', (events) => {
+    deps.metrics.eventsArrived(events);
+    order.receive(events);
+  });
+  Object.assign(deps.broadcaster, { io, order, clustered: deps.cluster.adapter !== 'none', metrics: deps.metrics });
+  deps.metrics.socketCount = () => io.of('/').sockets.size;
   const budgets = new TokenBuckets();
   const coolOff = new CoolOff();
+  /** FAIR6: sockets per person on this node, counted from the handshake that admits one to its disconnect. */
+  const openSockets = new Map<string, number>();
+  const refused = (reason: string, message: string) => {
+    deps.metrics.socketRefusals.inc({ reason });
+    return Object.assign(new Error(`RATE_LIMITED: ${message}`), { data: { code: 'RATE_LIMITED' } });
+  };
+  const closing = (socket: AppSocket, reason: CloseReason) => {
+    deps.metrics.closed(reason);
+    socket.emit('connection:closing', { reason, message: closeReasons[reason] });
+  };
 
   io.use(async (socket, next) => {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -153,12 +192,22 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
     const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
     // FAIR5: checked before the session is looked up, so a storm of reconnects costs the database nothing.
     const connecting = `connect ${cookies[SESSION_COOKIE] ?? socket.handshake.address}`;
-    if (coolOff.active(connecting) || !budgets.take(connecting, connectBudget)) {
-      return next(Object.assign(new Error('RATE_LIMITED: too many connections, trying again shortly.'), { data: { code: 'RATE_LIMITED' } }));
-    }
+    if (coolOff.active(connecting) || !budgets.take(connecting, connectBudget)) return next(refused('connect_rate', 'too many connections, trying again shortly.'));
     try {
       const user = await withTimeout(deps.sessions.validate(cookies[SESSION_COOKIE]), deps.commandTimeoutMs);
       if (!user) return next(Object.assign(new Error('UNAUTHENTICATED: please sign in.'), { data: { code: 'UNAUTHENTICATED' } }));
+      if (socket.conn.readyState !== 'open') return next(new Error('UNAVAILABLE: the connection closed.'));
+      const open = openSockets.get(user.id) ?? 0;
+      if (!mayOpenSocket(open, deps.socketsPerPerson)) {
+        return next(refused('per_person_cap', `you have ${open} Holdspace connections open already; close another tab or device and try again.`));
+      }
+      openSockets.set(user.id, open + 1);
+      // The connection's end, not the socket's: it comes also when the device left during this check.
+      socket.conn.once('close', () => {
+        const left = (openSockets.get(user.id) ?? 1) - 1;
+        if (left > 0) openSockets.set(user.id, left);
+        else openSockets.delete(user.id);
+      });
       socket.data.user = user;
       socket.data.connectKey = connecting;
       socket.data.circles = new Map();
@@ -181,16 +230,25 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
       budget: user.kind === 'staff' ? socketBudgets.staff : socketBudgets.participant,
       cutAfterRefusals: CUT_AFTER_REFUSALS,
       onCut: () => {
+        closing(socket, 'rate_cut');
         coolOff.start(socket.data.connectKey, COOL_OFF_MS);
         app.log.warn({ user: user.id }, 'socket cut for sending past its limits');
       },
+      pauseReading: (ms) => pauseReading(socket, ms),
       onError: (error, event) => app.log.error({ err: error, event, user: user.id }, 'socket handler failed'),
       timeoutMs: deps.commandTimeoutMs,
       isUnavailable: isUnavailableError,
       accepting: () => deps.gate.accepting,
+      onAnswer: (event, parsed, result, receivedAt) => deps.metrics.answered(event, parsed, result, receivedAt),
     });
+    // socket.io closes the connection after a frame it cannot decode; the device hears why first.
+    socket.on('error', () => closing(socket, 'malformed_frame'));
 
     on('circle:join', clientEventSchemas['circle:join'], async ({ circleId, lastSeq, device }, signal) => {
+      if (!budgets.take(`join ${user.id}`, joinBudget)) {
+        deps.metrics.socketRefusals.inc({ reason: 'join_rate' });
+        return fail('RATE_LIMITED', 'Too many attempts to join. Trying again shortly.');
+      }
       const actor = await deps.circles.actorFor(user, circleId);
       if (!actor) return fail('NOT_FOUND', 'This circle does not exist or you are not part of it.');
       const rooms = [room.all(circleId), room.person(circleId, actor.personId)];
@@ -224,7 +282,9 @@ export function attachGateway(app: FastifyInstance, deps: GatewayDeps): AppServe
       return deps.circles.execute(circleId, actor, command, commandId, { signal, bounded: true });
     });
 
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason, description) => {
+      const closedFor = closeReasonOf(reason, description);
+      if (closedFor) deps.metrics.closed(closedFor);
       for (const [circleId, actor] of socket.data.circles) {
         void deps.circles.leave(circleId, actor, connectionId).catch((error: unknown) => app.log.error({ err: error }, 'presence leave failed'));
       }

@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import { takeToken, type Bucket, type Budget } from '@holdspace/domain';
+import { readPauseMs, takeToken, type Bucket, type Budget } from '@holdspace/domain';
 import { fail, validationFailure, type ClientToServerEvents, type Result } from '@holdspace/protocol';
 
 type AckOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1];
@@ -22,6 +22,10 @@ export interface RouterOptions {
    */
   cutAfterRefusals: number;
   onCut: () => void;
+  /** FAIR7: stop reading the socket's connection for `ms` (frames wait in its TCP buffers). */
+  pauseReading: (ms: number) => void;
+  /** Every answer, with the body as parsed (undefined when it did not parse) and when the message arrived. */
+  onAnswer?: (event: string, parsed: unknown, result: Result<unknown>, receivedAt: number) => void;
 }
 
 const unavailable = () => fail('UNAVAILABLE', 'Not saved yet: Holdspace cannot reach its database. It will be sent again.');
@@ -41,9 +45,11 @@ export function createRouter(socket: Socket, options: RouterOptions) {
   // A device's messages are handled one after another, in the order sent, so its commands apply in that order.
   let chain: Promise<unknown> = Promise.resolve();
   let refusedInARow = 0;
-  const answer = (ack: (r: Result<unknown>) => void) => (result: Result<unknown>) => {
+  const answer = (event: string, ack: (r: Result<unknown>) => void, receivedAt: number, parsed: { data?: unknown }) => (result: Result<unknown>) => {
+    options.onAnswer?.(event, parsed.data, result, receivedAt);
     refusedInARow = !result.ok && result.code === 'RATE_LIMITED' ? refusedInARow + 1 : 0;
     ack(result);
+    if (refusedInARow > 0) options.pauseReading(readPauseMs(refusedInARow));
     if (refusedInARow >= options.cutAfterRefusals && socket.connected) {
       options.onCut();
       socket.disconnect(true);
@@ -56,11 +62,13 @@ export function createRouter(socket: Socket, options: RouterOptions) {
     handler: (body: z.output<S>, signal: AbortSignal) => Promise<Result<DataOf<AckOf<E>>>>,
   ) {
     socket.on(event as string, async (body: unknown, ack: unknown) => {
-      const reply = answer(typeof ack === 'function' ? (ack as (r: Result<unknown>) => void) : () => {});
+      const seen: { data?: unknown } = {};
+      const reply = answer(event, typeof ack === 'function' ? (ack as (r: Result<unknown>) => void) : () => {}, performance.now(), seen);
       if (!options.accepting()) return reply(fail('UNAVAILABLE', 'Holdspace is restarting. It will be sent again in a moment.'));
       if (!take()) return reply(fail('RATE_LIMITED', 'Too many messages. Please wait a moment.'));
       const parsed = schema.safeParse(body);
       if (!parsed.success) return reply(validationFailure(parsed.error));
+      seen.data = parsed.data;
       const turn = chain.then(async () => {
         // The handler runs on after a timeout (its write may still commit: a resend is deduplicated, LOG3), but the
         // device is answered and this socket's next message is not held behind it.

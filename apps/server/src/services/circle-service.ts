@@ -83,6 +83,8 @@ export class CircleService {
     private readonly broadcaster: Broadcaster,
     private readonly now: () => Date = () => new Date(),
     private readonly auditReads: AuditSink = async () => {},
+    /** How long each append took (decide, write, commit), in seconds. */
+    private readonly appended: (seconds: number) => void = () => {},
   ) {}
 
   /** The person's place in the circle, or null when they have none (other clinic, not enrolled, no such circle). */
@@ -120,6 +122,7 @@ export class CircleService {
     const now = this.now();
     const clinicId = this.clinicOf.get(circleId) ?? (await this.directory.context(circleId))?.clinicId;
     if (clinicId) this.clinicOf.set(circleId, clinicId);
+    const startedAt = performance.now();
     const result = await this.log.append({
       circleId,
       commandId,
@@ -128,6 +131,7 @@ export class CircleService {
       decide: (state) => decide(state, command, actor, now.toISOString()),
       audit: clinicId ? { clinicId, entries: auditEntries } : undefined,
     });
+    this.appended((performance.now() - startedAt) / 1000);
     if (result.ok && result.events.length > 0) this.broadcaster.publish(result.events);
     return result;
   }

@@ -7,7 +7,7 @@ import {
   type Device,
   type PresenceEntry,
 } from '@holdspace/domain';
-import type { CommandAck, Result } from '@holdspace/protocol';
+import { closeReasons, type CommandAck, type Result } from '@holdspace/protocol';
 import { clock } from './clock.svelte';
 
 /** What the connection indicator shows. `key` drives its look; `label` is what people read. */
@@ -94,7 +94,9 @@ export class LiveCircle {
         : { key: 'connecting', label: 'Connecting…', detail: null, action: null };
     }
     if (reconnecting) {
-      return { key: 'reconnecting', label: 'Reconnecting…', detail: 'Trying to reach the circle again.', action: null };
+      // The server closed this connection on purpose (a frame too large or unreadable, too many messages): say why.
+      const closedFor = (Object.values(closeReasons) as string[]).includes(error) ? error : null;
+      return { key: 'reconnecting', label: 'Reconnecting…', detail: closedFor ?? 'Trying to reach the circle again.', action: null };
     }
     return { key: 'offline', label: 'Offline', detail: error || 'The circle cannot be reached right now.', action: 'retry' };
   });
