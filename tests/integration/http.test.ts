@@ -1,4 +1,5 @@
 import { shippedMigrations } from '@holdspace/db';
+import { loadConfig } from '@holdspace/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo, DEMO_PASSWORD, signIn, startTestServer, testDrivers, type TestServer } from '../support/harness.js';
 
@@ -90,6 +91,34 @@ describe('when the database fails', () => {
       const health = await server.app.fastify.inject({ method: 'GET', url: '/api/health' });
       expect(health.statusCode).toBe(503);
       expect(health.json()).toMatchObject({ status: 'degraded', database: { reachable: false } });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('API documentation access', () => {
+  it('is for signed-in staff in production, open elsewhere, and either way by API_DOCS', () => {
+    expect(loadConfig({}).API_DOCS).toBe('staff');
+    expect(loadConfig({ NODE_ENV: 'development' }).API_DOCS).toBe('public');
+    expect(loadConfig({ NODE_ENV: 'test', API_DOCS: 'staff' }).API_DOCS).toBe('staff');
+    expect(loadConfig({ NODE_ENV: 'production', API_DOCS: 'public' }).API_DOCS).toBe('public');
+    expect(() => loadConfig({ API_DOCS: 'everyone' })).toThrow(/API_DOCS: use public or staff/);
+  });
+
+  it('with API_DOCS=staff, the UI and the OpenAPI document answer staff only', async () => {
+    const server = await startTestServer('pglite', { env: { API_DOCS: 'staff' } });
+    try {
+      const [admin, participant] = await Promise.all([signIn(server.url, demo.admin.email), signIn(server.url, demo.participants[0].email)]);
+      for (const path of ['/api/docs', '/api/docs/json', '/api/docs/static/index.html']) {
+        const anonymous = await fetch(`${server.url}${path}`);
+        expect(anonymous.status, path).toBe(401);
+        expect(await anonymous.json()).toMatchObject({ ok: false, code: 'UNAUTHENTICATED', message: 'Please sign in.' });
+        expect((await fetch(`${server.url}${path}`, { headers: { cookie: participant.cookie } })).status, path).toBe(403);
+        expect((await fetch(`${server.url}${path}`, { headers: { cookie: admin.cookie }, redirect: 'manual' })).status, path).toBeLessThan(400);
+      }
+      const doc = await (await fetch(`${server.url}/api/docs/json`, { headers: { cookie: admin.cookie } })).json();
+      expect(doc).toMatchObject({ openapi: expect.stringMatching(/^3/) });
     } finally {
       await server.stop();
     }

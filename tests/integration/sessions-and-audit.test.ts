@@ -133,4 +133,21 @@ describe.each(testDrivers())('audit trail (%s)', (driver) => {
     const [still] = await db.select().from(schema.auditLog).where(sql`id = ${row!.id}`);
     expect(still!.action).not.toBe('tampered');
   });
+
+  it('the circle log is append-only: the database refuses to change, delete or truncate an event', async () => {
+    const db = server.db.db;
+    const [circle] = await db.select({ id: schema.circles.id }).from(schema.circles).limit(1);
+    const [last] = await db.select({ seq: sql<number>`coalesce(max(seq), 0)::int` }).from(schema.circleEvents).where(sql`circle_id = ${circle!.id}`);
+    const seq = last!.seq + 1;
+    await db.insert(schema.circleEvents).values({ circleId: circle!.id, seq, type: 'test.appended', actor: 'system', audience: 'staff', payload: {}, at: new Date() });
+    const refused = async (query: Promise<unknown>) => {
+      const error = await query.then(() => null, (e: unknown) => e as Error & { cause?: Error });
+      expect(String(error?.cause?.message ?? error?.message)).toMatch(/circle_events are append-only/);
+    };
+    await refused(db.execute(sql`update circle_events set type = 'tampered' where circle_id = ${circle!.id} and seq = ${seq}`));
+    await refused(db.execute(sql`delete from circle_events where circle_id = ${circle!.id} and seq = ${seq}`));
+    await refused(db.execute(sql`truncate circle_events`));
+    const [still] = await db.select({ type: schema.circleEvents.type }).from(schema.circleEvents).where(sql`circle_id = ${circle!.id} and seq = ${seq}`);
+    expect(still!.type).toBe('test.appended');
+  });
 });

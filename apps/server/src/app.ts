@@ -1,4 +1,4 @@
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -8,8 +8,9 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { CircleDirectory, CircleLog, ClinicScope, PeopleRepo, RunsRepo, SignInRepo, withTimeout, type DbHandle } from '@holdspace/db';
 import type { Config } from './config.js';
 import { logSafety } from './log-safety.js';
+import { authPlugin, requireStaff } from './plugins/auth.js';
+import { registerBodyParsing } from './plugins/bodies.js';
 import { Metrics, metricsRoute } from './metrics.js';
-import { authPlugin } from './plugins/auth.js';
 import { clientError, frameworkError, registerErrorHandler } from './plugins/errors.js';
 import { registerPressure } from './plugins/pressure.js';
 import { inlineScriptHashes, readIndexHtml, registerWeb } from './plugins/web.js';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerBodyParsing(app);
   app.server.headersTimeout = 10_000;
 
   const metrics = new Metrics();
@@ -165,9 +167,13 @@ export async function buildApp(deps: AppDeps) {
     openapi: { info: { title: 'Holdspace API', version: config.version }, tags: ['system', 'auth', 'people', 'cohorts', 'consent', 'screening', 'clinic', 'circles', 'outcomes', 'journal'].map((name) => ({ name })) },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
-
   await app.register(authPlugin, { sessions, allowedOrigins: config.ALLOWED_ORIGINS });
+  // After the auth plugin, so its hook has named the person before the docs' own hook asks.
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    ...(config.API_DOCS === 'staff' ? { uiHooks: { onRequest: async (request: FastifyRequest) => void requireStaff(request) } } : {}),
+  });
   // Nodes share Socket.IO rooms through this adapter: every emit and disconnect reaches sockets on the others.
   const cluster = await openCluster(config, (error, what) => app.log.warn({ err: error }, `${what} failed`));
   await metricsRoute(app, metrics, config.METRICS_TOKEN);

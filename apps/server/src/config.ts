@@ -133,6 +133,8 @@ const envSchema = z.object({
   /** Where a generated server key is kept (default: server.key beside the embedded database's folder). */
   SERVER_KEY_FILE: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4500),
+  /** Who may read the API documentation (/api/docs): anyone, or signed-in staff only (the default in production). */
+  API_DOCS: z.enum(['public', 'staff'], { message: 'use public or staff' }).optional(),
   /** A bearer token that opens /metrics to a scraper anywhere; unset: /metrics answers this machine only (not through a proxy). */
   METRICS_TOKEN: z
     .string()
@@ -147,7 +149,7 @@ const envSchema = z.object({
   PRESSURE_MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0),
 });
 
-export type Config = z.infer<typeof envSchema> & { nodeId: string; serverKeyFile: string; version: string };
+export type Config = Omit<z.infer<typeof envSchema>, 'API_DOCS'> & { API_DOCS: 'public' | 'staff'; nodeId: string; serverKeyFile: string; version: string };
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -164,5 +166,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   if (c.CLUSTER_ADAPTER === 'postgres' && !c.DATABASE_URL) throw new ConfigError(['CLUSTER_ADAPTER: postgres needs DATABASE_URL (the embedded database is one node)']);
   if (c.CLUSTER_ADAPTER === 'redis' && !c.REDIS_URL) throw new ConfigError(['CLUSTER_ADAPTER: redis needs REDIS_URL']);
-  return { ...c, nodeId: c.NODE_ID ?? `${hostname()}:${c.PORT}`, serverKeyFile: c.SERVER_KEY_FILE ?? join(dirname(c.PGLITE_DIR), 'server.key'), version };
+  return { ...c, API_DOCS: c.API_DOCS ?? (c.NODE_ENV === 'production' ? 'staff' : 'public'), nodeId: c.NODE_ID ?? `${hostname()}:${c.PORT}`, serverKeyFile: c.SERVER_KEY_FILE ?? join(dirname(c.PGLITE_DIR), 'server.key'), version };
 }

@@ -8,9 +8,31 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 /** TXT3: how many characters a person sees: grapheme clusters (an emoji with its skin tone or a flag is one). */
 export function textLength(text: string): number {
   let n = 0;
-  for (const _ of graphemes.segment(text)) n += 1;
+  let start = 0;
+  // Segmenting a long string at once takes time growing with the square of its length (200 KB: minutes). Count a
+  // chunk at a time instead, starting the next chunk at this chunk's last grapheme, which may go on past the cut.
+  while (start < text.length) {
+    let end = Math.min(text.length, start + CHUNK);
+    // Never between the halves of a surrogate pair, where the cut-off half would count as a grapheme of its own.
+    if (end < text.length && /[\uDC00-\uDFFF]/.test(text[end]!)) end -= 1;
+    let count = 0;
+    let last = 0;
+    for (const { index } of graphemes.segment(text.slice(start, end))) {
+      count += 1;
+      last = index;
+    }
+    if (end === text.length) return n + count;
+    if (last === 0) {
+      n += 1;
+      start = end;
+    } else {
+      n += count - 1;
+      start += last;
+    }
+  }
   return n;
 }
+const CHUNK = 1024;
 
 /**
  * Characters nobody sees: format characters (zero-width space, joiners, direction marks, the byte order mark),

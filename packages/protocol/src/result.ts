@@ -42,14 +42,27 @@ export const fail = (code: ErrorCode, message: string, extra: Pick<Failure, 'rul
   ...extra,
 });
 
-/** zod issues as `{path, message}` pairs a form can show beside its fields. */
-export function fieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+const typeNames: Record<string, string> = { string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list', object: 'an object', record: 'an object', date: 'a date' };
+
+/** zod's default wording for a missing or mistyped field ("Invalid input: expected string, received undefined"), as a person would say it. */
+export function issueMessage(message: string): string {
+  const typed = /^Invalid input: expected (\w+), received (\w+)$/.exec(message);
+  if (!typed) return message;
+  return typed[2] === 'undefined' ? 'Required' : `Should be ${typeNames[typed[1]!] ?? typed[1]}`;
 }
 
-export function validationFailure(error: z.ZodError): Failure {
-  const issues = fieldIssues(error);
+/** zod issues as `{path, message}` pairs a form can show beside its fields. */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: issueMessage(i.message) }));
+}
+
+/** A 400 naming the first issue in its message and carrying all of them. */
+export function issuesFailure(issues: FieldIssue[]): Failure {
   const first = issues[0];
   const summary = first ? `${first.path}: ${first.message}` : 'Invalid input';
   return fail('BAD_REQUEST', `Invalid input (${summary}${issues.length > 1 ? `, and ${issues.length - 1} more` : ''})`, { issues });
+}
+
+export function validationFailure(error: z.ZodError): Failure {
+  return issuesFailure(fieldIssues(error));
 }

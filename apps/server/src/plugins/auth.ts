@@ -52,6 +52,12 @@ export function authorize(request: FastifyRequest, permission: Permission): Auth
   return user;
 }
 
+export function requireStaff(request: FastifyRequest): AuthedUser {
+  const user = requireUser(request);
+  if (user.kind !== 'staff') throw new HttpError(403, 'FORBIDDEN', 'Only clinic staff may do this.');
+  return user;
+}
+
 export function requireParticipant(request: FastifyRequest): AuthedUser {
   const user = requireUser(request);
   if (user.kind !== 'participant') throw new HttpError(403, 'FORBIDDEN', 'Only participants do this.');

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { fail, failureSchema, type ErrorCode, type Failure } from '@holdspace/protocol';
+import { fail, failureSchema, issueMessage, issuesFailure, type ErrorCode } from '@holdspace/protocol';
 
 /** An error a route throws on purpose: its message is safe to show. */
 export class HttpError extends Error {
@@ -59,10 +59,9 @@ export function registerErrorHandler(app: FastifyInstance) {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issues = error.validation.map((v) => ({
         path: [error.validationContext, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.') || '(body)',
-        message: v.message ?? 'Invalid value',
+        message: issueMessage(v.message ?? 'Invalid value'),
       }));
-      const body: Failure = fail('BAD_REQUEST', `Invalid input (${issues[0]?.path}: ${issues[0]?.message})`, { issues });
-      return reply.status(400).send(body);
+      return reply.status(400).send(issuesFailure(issues));
     }
     if (error instanceof HttpError) return reply.status(error.statusCode).send(fail(error.code, error.message, error.rule ? { rule: error.rule } : {}));
     const status = error.statusCode ?? 500;

@@ -9,6 +9,9 @@ export interface SessionPolicy {
   maxMs: number;
 }
 
+/** Socket activity writes a session's last-seen time at most this often. */
+export const TOUCH_EVERY_MS = 30_000;
+
 const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface AuthedUser {
@@ -70,15 +73,29 @@ export class SessionService {
     return found.session.expiresAt <= now || now.getTime() - found.session.lastSeenAt.getTime() > idleMs;
   }
 
-  /** Activity on a live socket keeps its session from going idle. */
+  /** Activity on a live socket keeps its session from going idle; written at most once per TOUCH_EVERY_MS. */
   async touch(sessionId: string) {
     const now = this.now();
-    const last = this.touched.get(sessionId) ?? 0;
-    if (now.getTime() - last < 30_000) return;
+    const last = this.touched.get(sessionId);
+    if (last !== undefined && now.getTime() - last < TOUCH_EVERY_MS) return;
+    this.forgetOldTouches(now.getTime());
     this.touched.set(sessionId, now.getTime());
     await this.people.touchSession(sessionId, now);
   }
   private readonly touched = new Map<string, number>();
+  private lastPruned = 0;
+
+  /** A touch older than the window throttles nothing: dropping it keeps the map to sessions active in the window. */
+  private forgetOldTouches(now: number) {
+    if (now - this.lastPruned < TOUCH_EVERY_MS) return;
+    this.lastPruned = now;
+    for (const [id, at] of this.touched) if (now - at >= TOUCH_EVERY_MS) this.touched.delete(id);
+  }
+
+  /** How many sessions the touch throttle remembers. */
+  get throttledTouches(): number {
+    return this.touched.size;
+  }
 
   async end(sessionId: string, reason = 'You have signed out.') {
     await this.people.deleteSession(sessionId);
