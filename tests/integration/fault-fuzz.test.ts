@@ -66,6 +66,8 @@ describe('seeded fault fuzz (pglite, one server process)', () => {
       // Opened first, so most random commands have a circle to land in; the rest are refused, which is an answer too.
       expect(await tabs.get('facilitator')!.conn.send({ type: 'circle.open', offSchedule: true })).toMatchObject({ ok: true });
       const acked = new Map<string, number>();
+      /** The highest acknowledged seq at each kill. */
+      const kills: number[] = [];
       const answers: Promise<unknown>[] = [];
       const commandFor = (who: Who): ClientCommand => {
         if (who === 'facilitator') {
@@ -108,6 +110,7 @@ describe('seeded fault fuzz (pglite, one server process)', () => {
         } else if (r < 0.93) {
           server.child.kill('SIGKILL');
           await server.exited;
+          kills.push([...acked.values()].reduce((a, b) => Math.max(a, b), 0));
           server = await fleet.start(env);
         }
         await new Promise((res) => setTimeout(res, Math.floor(rand() * 60)));
@@ -143,9 +146,18 @@ describe('seeded fault fuzz (pglite, one server process)', () => {
       try {
         const e = schema.circleEvents;
         const rows = await db.db.select({ seq: e.seq, commandId: e.commandId }).from(e).where(eq(e.circleId, cast.circleId));
+        if (process.env.FUZZ_DEBUG) console.log(JSON.stringify({ kills, acked: [...acked], rows: rows.sort((a, b) => a.seq - b.seq) }));
         const withId = rows.filter((row) => row.commandId !== null);
         expect(new Set(withId.map((row) => row.commandId)).size, `seed ${seed}: a command applied twice`).toBe(withId.length);
-        for (const [commandId, seq] of acked) expect(withId.find((row) => row.commandId === commandId)?.seq, `seed ${seed}: acknowledged ${commandId}`).toBe(seq);
+        // A command that appends several events (a call for support and its alert) names its first by commandId, and
+        // its acknowledgement names its last: the next command's first event comes after it.
+        const starts = withId.map((row) => row.seq).sort((a, b) => a - b);
+        for (const [commandId, seq] of acked) {
+          const first = withId.find((row) => row.commandId === commandId)?.seq;
+          expect(first, `seed ${seed}: acknowledged ${commandId} is in the log`).toBeDefined();
+          expect(starts.find((x) => x > first!) ?? Infinity, `seed ${seed}: ${commandId}'s events`).toBeGreaterThan(seq);
+          expect(seq).toBeGreaterThanOrEqual(first!);
+        }
         console.log(`fuzz seed ${seed}: ${acked.size} acknowledged, ${withId.length} commands in the log, each once`);
       } finally {
         await db.close();
