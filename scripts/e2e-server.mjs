@@ -7,4 +7,4 @@ import { runServer } from './lib.mjs';
 
 const dir = join(tmpdir(), `holdspace-e2e-${process.env.E2E_PORT ?? '4310'}`);
 rmSync(dir, { recursive: true, force: true });
-runServer([], { PORT: process.env.E2E_PORT ?? '4310', HOST: '127.0.0.1', PGLITE_DIR: join(dir, 'pglite'), LOG_LEVEL: 'warn', NODE_ENV: 'test', SEED_DEMO_HISTORY: 'false' });
+runServer([], { PORT: process.env.E2E_PORT ?? '4310', HOST: '127.0.0.1', PGLITE_DIR: join(dir, 'pglite'), LOG_LEVEL: 'warn', NODE_ENV: 'test', SEED_DEMO_HISTORY: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' });

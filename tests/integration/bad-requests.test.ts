@@ -158,8 +158,7 @@ describe.each(testDrivers())('bad requests on every HTTP route (%s)', (driver) =
   let server: TestServer;
   let cookie: string;
   beforeAll(async () => {
-    // What the routes answer, not load shedding (its clear 503 is metrics.test.ts's): a busy machine must not shed here.
-    server = await startTestServer(driver, { env: { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' } });
+    server = await startTestServer(driver);
     cookie = (await signIn(server.url, demo.admin.email)).cookie;
   });
   afterAll(async () => server?.stop());

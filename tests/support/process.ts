@@ -32,7 +32,8 @@ export async function spawnServer(env: Record<string, string>, { waitReady = tru
   const port = env.PORT ?? String(await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot,
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO_HISTORY: 'false', ...env, PORT: port },
+    // No load shedding: CI's two cores are busy, and shedding has its own test (metrics.test.ts).
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO_HISTORY: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
