@@ -55,7 +55,9 @@ describe('bad input on every route (pglite)', () => {
         for (const b of bad) cases.push({ path: validPath(route.url), body: b, what: `body ${JSON.stringify(b).slice(0, 60)}` });
       }
       if (params) {
-        const bad = fc.sample(fc.string({ minLength: 1, maxLength: 12 }).map(encodeURIComponent).filter((v) => !params.safeParse(Object.fromEntries([...route.url.matchAll(/:(\w+)/g)].map((m) => [m[1], v]))).success), 4);
+        const bad = fc.sample(fc.string({ minLength: 1, maxLength: 12 }).map(encodeURIComponent)
+          // `.` and `..` are dot-segments: the URL drops them before the request leaves, so they never reach a route.
+          .filter((v) => v !== '.' && v !== '..' && !params.safeParse(Object.fromEntries([...route.url.matchAll(/:(\w+)/g)].map((m) => [m[1], v]))).success), 4);
         for (const p of bad) cases.push({ path: route.url.replace(/:(\w+)/g, p), body: route.method === 'GET' ? undefined : {}, what: `params ${p}` });
       }
       if (querystring) {
